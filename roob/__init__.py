@@ -1,0 +1,63 @@
+"""Roob: a small, fast WSGI web framework.
+
+::
+
+    from roob import Roob
+
+    app = Roob()
+
+    @app.get("/hello/{name}")
+    def hello(request, name):
+        return {"message": f"Hello, {name}!"}
+
+    @app.route("/api/products/{id:d}")
+    class Product:
+        def get(self, request, id):
+            return {"id": id}
+
+        def delete(self, request, id):
+            return None  # 204
+
+Serve it with ``gunicorn module:app`` or ``roob run module:app``; test it with
+:class:`roob.testing.TestClient`. See docs/ for routing, views, errors,
+middleware, templates and static files.
+"""
+
+from roob.app import Roob
+from roob.convertors import Convertor
+from roob.exceptions import (
+    BadRequest,
+    ConfigurationError,
+    HTTPError,
+    InvalidRoute,
+    MethodNotAllowed,
+    NotFound,
+    RequestEntityTooLarge,
+    RouteConflict,
+    UnprocessableEntity,
+)
+from roob.middleware import ErrorHandlerMiddleware
+from roob.requests import Request
+from roob.responses import Response
+from roob.routing import Route
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BadRequest",
+    "ConfigurationError",
+    "Convertor",
+    "ErrorHandlerMiddleware",
+    "HTTPError",
+    "InvalidRoute",
+    "MethodNotAllowed",
+    "NotFound",
+    "Request",
+    "RequestEntityTooLarge",
+    "Response",
+    "Roob",
+    "Route",
+    "RouteConflict",
+    "UnprocessableEntity",
+    "__version__",
+]

@@ -1,0 +1,110 @@
+"""The ``roob`` command.
+
+``roob run MODULE:APP``
+    Serve an application with gunicorn, set up for development: 127.0.0.1:8000,
+    one worker, reloading when the code changes. ``--host``, ``--port``,
+    ``--workers`` and ``--no-reload`` change that; ``MODULE:factory()`` calls an
+    application factory. For production, run gunicorn with a config file.
+
+``roob routes MODULE:APP``
+    Print every route: its methods, its pattern and the view that serves it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from roob.app import Roob
+
+__all__ = ["load_app", "main", "print_routes"]
+
+
+def load_app(target: str) -> Any:
+    """Import ``module:attribute`` (or ``module:factory()``) and return it."""
+    module_name, _, attribute = target.partition(":")
+    if not module_name or not attribute:
+        raise SystemExit(f"roob: expected MODULE:APP, got {target!r}")
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    module = importlib.import_module(module_name)
+    call = attribute.endswith("()")
+    try:
+        app = getattr(module, attribute.removesuffix("()"))
+    except AttributeError:
+        raise SystemExit(f"roob: module {module_name!r} has no {attribute!r}") from None
+    return app() if call else app
+
+
+def _find_roob(app: Any) -> Roob:
+    """The Roob application inside ``app``, looking through middleware wrappers."""
+    seen = 0
+    while not isinstance(app, Roob):
+        app = getattr(app, "app", None) or getattr(app, "application", None)
+        seen += 1
+        if app is None or seen > 20:
+            raise SystemExit("roob: that object is not a Roob application")
+    return app
+
+
+def print_routes(app: Any, out: TextIO = sys.stdout) -> None:
+    """Write the route table of ``app``."""
+    rows = []
+    for route in _find_roob(app).routes:
+        endpoint = route.endpoint
+        where = (
+            f"{getattr(endpoint, '__module__', '?')}.{getattr(endpoint, '__qualname__', endpoint)}"
+        )
+        methods = set(route.methods)
+        if "GET" in methods:
+            methods.add("HEAD")
+        rows.append((",".join(sorted(methods)), route.path, where))
+    widths = [
+        max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(("METHODS", "PATH", "VIEW"))
+    ]
+    for row in [("METHODS", "PATH", "VIEW"), *rows]:
+        out.write("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() + "\n")
+
+
+def _run(args: argparse.Namespace) -> None:
+    try:
+        from gunicorn.app.wsgiapp import WSGIApplication
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise SystemExit("roob run needs gunicorn: pip install 'roob[server]'") from None
+    argv = [
+        "gunicorn",
+        "--bind", f"{args.host}:{args.port}",
+        "--workers", str(args.workers),
+        "--access-logfile", "-",
+    ]  # fmt: skip
+    if args.reload:
+        argv.append("--reload")
+    argv.append(args.app)
+    sys.argv = argv
+    WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]", prog="roob run").run()
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="roob", description="The Roob web framework.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="serve an application for development")
+    run.add_argument("app", help="MODULE:APP, e.g. inventory.wsgi:app")
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", type=int, default=8000)
+    run.add_argument("--workers", type=int, default=1)
+    run.add_argument("--reload", action=argparse.BooleanOptionalAction, default=True)
+    routes = commands.add_parser("routes", help="print the routes of an application")
+    routes.add_argument("app", help="MODULE:APP")
+    args = parser.parse_args(argv)
+    if args.command == "run":
+        _run(args)
+    else:
+        print_routes(load_app(args.app))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

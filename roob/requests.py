@@ -1,0 +1,120 @@
+"""The request: a :class:`webob.Request` with a bounded body and strict JSON.
+
+Everything WebOb offers is there (``request.GET``, ``request.headers``,
+``request.cookies``, ...). Roob adds two guarantees:
+
+* the body is never read past ``max_body_size`` bytes: a longer
+  ``Content-Length`` is refused before anything is read, and a chunked body
+  is read only up to the limit; either way the client gets a 413;
+* ``request.json`` parses the body as JSON whatever the Content-Type, and a
+  body that is empty, not UTF-8, not JSON, or nested too deeply is a 400 with
+  a message that says which.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any, ClassVar
+
+import webob
+
+from roob.exceptions import BadRequest, RequestEntityTooLarge
+
+__all__ = ["DEFAULT_MAX_BODY_SIZE", "Request"]
+
+DEFAULT_MAX_BODY_SIZE = 1024 * 1024
+_CHUNK = 64 * 1024
+_UNSET: Any = object()
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+class Request(webob.Request):  # type: ignore[misc]
+    """An HTTP request. Views receive one as their first argument."""
+
+    #: The most bytes of body this request will read; set per application
+    #: with ``Roob(max_body_size=...)``.
+    max_body_size: ClassVar[int] = DEFAULT_MAX_BODY_SIZE
+
+    _json_cache: Any = _UNSET
+
+    def _buffer_body(self) -> None:
+        """Read the body (at most ``max_body_size`` bytes) into a seekable buffer."""
+        environ = self.environ
+        if environ.get("webob.is_body_seekable"):
+            length = self.content_length
+            if length is not None and length > self.max_body_size:
+                raise self._too_large()
+            return
+        length = self.content_length
+        if length is not None:
+            if length > self.max_body_size:
+                raise self._too_large()
+            return  # WebOb reads exactly Content-Length bytes
+        if not environ.get("wsgi.input_terminated"):
+            return  # no length and no end marker: WebOb treats the body as empty
+        stream = environ["wsgi.input"]
+        limit = self.max_body_size
+        parts = []
+        size = 0
+        while True:
+            chunk = stream.read(min(_CHUNK, limit + 1 - size))
+            if not chunk:
+                break
+            parts.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                raise self._too_large()
+        environ["wsgi.input"] = io.BytesIO(b"".join(parts))
+        environ["CONTENT_LENGTH"] = str(size)
+        environ["webob.is_body_seekable"] = True
+
+    def _too_large(self) -> RequestEntityTooLarge:
+        return RequestEntityTooLarge(
+            f"Request body is larger than the limit of {self.max_body_size} bytes"
+        )
+
+    def _get_body(self) -> bytes:
+        self._buffer_body()
+        return webob.Request.body.fget(self)  # type: ignore[no-any-return]
+
+    body = property(_get_body, webob.Request.body.fset, webob.Request.body.fdel)
+
+    def _get_post(self) -> Any:
+        if self.method in ("POST", "PUT", "PATCH", "DELETE"):
+            self._buffer_body()
+        return webob.Request.POST.fget(self)
+
+    POST = property(_get_post, doc=webob.Request.POST.__doc__)
+
+    def _get_json(self) -> Any:
+        cached = self._json_cache
+        if cached is not _UNSET:
+            return cached
+        raw = self.body
+        if not raw.strip():
+            raise BadRequest("Request body is empty; a JSON document was expected")
+        try:
+            value = json.loads(raw, parse_constant=_refuse_constant)
+        except UnicodeDecodeError:
+            raise BadRequest("Request body is not valid UTF-8") from None
+        except json.JSONDecodeError as exc:
+            raise BadRequest(
+                f"Request body is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+            ) from None
+        except RecursionError:
+            raise BadRequest("Request body is JSON nested too deeply") from None
+        except ValueError as exc:  # NaN, Infinity
+            raise BadRequest(f"Request body is not valid JSON: {exc}") from None
+        self._json_cache = value
+        return value
+
+    def _set_json(self, value: Any) -> None:
+        self._json_cache = _UNSET
+        webob.Request.json_body.fset(self, value)
+
+    json = property(_get_json, _set_json, doc="The body parsed as JSON (400 if it is not).")
+    json_body = json

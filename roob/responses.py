@@ -1,0 +1,229 @@
+"""Responses, and how a view's return value becomes one.
+
+A view may return:
+
+=============================  ==============================================
+``dict`` or ``list``           JSON, status 200
+``str``                        ``text/html; charset=UTF-8``
+``bytes``                      ``application/octet-stream``
+``None``                       204 No Content
+``(body, status)``             any body above with that status
+``(body, status, headers)``    ... and headers (a dict or a list of pairs)
+a ``Response``                 sent as it is (any WebOb response, or any
+                               WSGI application object)
+=============================  ==============================================
+
+:class:`Response` is a :class:`webob.Response` whose constructor takes a fast
+path for the common arguments (``body``, ``text``, ``json``, ``status``,
+``content_type``, ``headers``) and behaves like WebOb's for everything else.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import decimal
+import enum
+import functools
+import json
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import webob
+from webob.response import _content_type_has_charset
+from webob.util import status_generic_reasons, status_reasons
+
+__all__ = ["Response", "dump_json", "status_line", "to_response"]
+
+_MARKER: Any = object()
+_NO_BODY_STATUSES = frozenset({204, 205, 304})
+_FAST_KEYWORDS = frozenset({"json", "json_body", "text", "headers"})
+
+
+def _json_default(value: Any) -> Any:
+    """Serialise the common types the standard library's JSON encoder refuses."""
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID | decimal.Decimal):
+        return str(value)
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, set | frozenset | tuple):
+        return list(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+_encode = json.JSONEncoder(
+    ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=_json_default
+).encode
+
+
+def dump_json(value: Any) -> bytes:
+    """``value`` as compact UTF-8 JSON (datetimes, UUIDs, decimals, enums included)."""
+    return _encode(value).encode("utf-8")
+
+
+@functools.lru_cache(maxsize=512)
+def status_line(status: int | str) -> str:
+    """``201`` -> ``'201 Created'``; a string status is checked and kept."""
+    if isinstance(status, str):
+        code, _, reason = status.strip().partition(" ")
+        if not code.isdigit() or len(code) != 3:
+            raise ValueError(f"invalid HTTP status {status!r}")
+        return f"{code} {reason}" if reason else status_line(int(code))
+    number = int(status)
+    if not 100 <= number <= 999:
+        raise ValueError(f"invalid HTTP status {status!r}")
+    reason = status_reasons.get(number) or status_generic_reasons.get(number // 100, "Unknown")
+    return f"{number} {reason}"
+
+
+@functools.lru_cache(maxsize=128)
+def _content_type_header(content_type: str) -> str:
+    if "charset=" not in content_type and (
+        content_type == "text/html" or _content_type_has_charset(content_type)
+    ):
+        return content_type + "; charset=UTF-8"
+    return content_type
+
+
+def _header_items(headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    items = list(headers.items()) if isinstance(headers, Mapping) else list(headers)
+    for name, value in items:
+        if not isinstance(value, str):
+            raise TypeError(f"header {name!r} must be a str, not {type(value).__name__}")
+        if "\r" in value or "\n" in value or "\r" in name or "\n" in name or ":" in name:
+            raise ValueError(f"header {name!r} contains a line break or a bad character")
+    return items
+
+
+class Response(webob.Response):  # type: ignore[misc]
+    """A :class:`webob.Response`, quicker to build for the usual arguments.
+
+    ``Response(json={...})``, ``Response(text="...")``, ``Response(body=b"...")``
+    with ``status=`` (an ``int`` or ``"201 Created"``), ``content_type=`` and
+    ``headers=`` (a dict or a list of pairs, *added* to the ones the response
+    sets itself). Anything else is passed on to WebOb unchanged.
+    """
+
+    def __init__(
+        self,
+        body: bytes | None = None,
+        status: int | str | None = None,
+        headerlist: list[tuple[str, str]] | None = None,
+        app_iter: Iterable[bytes] | None = None,
+        content_type: str | None = None,
+        conditional_response: bool | None = None,
+        charset: Any = _MARKER,
+        **kw: Any,
+    ) -> None:
+        if (
+            headerlist is not None
+            or app_iter is not None
+            or conditional_response is not None
+            or charset is not _MARKER
+            or not kw.keys() <= _FAST_KEYWORDS
+            or not (body is None or type(body) is bytes)
+            or ("text" in kw and content_type is not None and "charset=" in content_type)
+        ):
+            extra = kw.pop("headers", None)
+            super().__init__(
+                body, status, headerlist, app_iter, content_type, conditional_response,
+                charset, **kw,
+            )  # fmt: skip
+            if extra:
+                self.headerlist.extend(_header_items(extra))
+            return
+
+        if kw:
+            extra = kw.pop("headers", None)
+            if "text" in kw:
+                body = kw.pop("text").encode("utf-8")
+            elif "json" in kw or "json_body" in kw:
+                body = dump_json(kw.pop("json") if "json" in kw else kw.pop("json_body"))
+                if content_type is None:
+                    content_type = "application/json"
+            if kw:  # both text= and json= were given
+                raise TypeError(f"Unexpected keyword: {', '.join(kw)}")
+        else:
+            extra = None
+        line = "200 OK" if status is None else status_line(status)
+        self._status = line
+        self._headers = None
+        self.conditional_response = False
+        if line[:3] in ("204", "205", "304") or line[0] == "1":
+            self._headerlist = []
+            self._app_iter = [b""]
+        else:
+            if body is None:
+                body = b""
+            self._headerlist = [
+                ("Content-Type", _content_type_header(content_type or "text/html")),
+                ("Content-Length", str(len(body))),
+            ]
+            self._app_iter = [body]
+        if extra:
+            self._headerlist.extend(_header_items(extra))
+
+
+def _from_tuple(value: tuple[Any, ...]) -> webob.Response:
+    if len(value) == 2:
+        body, status = value
+        headers = None
+    elif len(value) == 3:
+        body, status, headers = value
+    else:
+        raise TypeError(
+            f"a view returned a tuple of {len(value)} items; "
+            "return (body, status) or (body, status, headers)"
+        )
+    if isinstance(body, webob.Response):
+        body.status = status_line(status)
+        if headers:
+            body.headerlist.extend(_header_items(headers))
+        return body
+    response = _from_body(body, status)
+    if headers:
+        _merge_headers(response, _header_items(headers))
+    return response
+
+
+def _merge_headers(response: webob.Response, items: list[tuple[str, str]]) -> None:
+    """Add ``items``; a Content-Type among them replaces the response's own."""
+    for name, value in items:
+        if name.lower() == "content-type":
+            response.headers["Content-Type"] = value
+        else:
+            response.headerlist.append((name, value))
+
+
+def _from_body(body: Any, status: int | str | None = None) -> Response:
+    if body is None:
+        return Response(status=204 if status is None else status)
+    if isinstance(body, dict | list):
+        return Response(json=body, status=status)
+    if isinstance(body, str):
+        return Response(text=body, status=status)
+    if isinstance(body, bytes | bytearray | memoryview):
+        return Response(body=bytes(body), status=status, content_type="application/octet-stream")
+    raise TypeError(
+        f"a view returned {type(body).__name__}; return a Response, dict, list, str, "
+        "bytes, None, or a (body, status[, headers]) tuple"
+    )
+
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def to_response(value: Any) -> WSGIApp:
+    """Turn a view's return value into a WSGI response object."""
+    if isinstance(value, webob.Response):
+        return value  # type: ignore[no-any-return]
+    if isinstance(value, tuple):
+        return _from_tuple(value)  # type: ignore[no-any-return]
+    if callable(value):
+        return value  # type: ignore[no-any-return]
+    return _from_body(value)

@@ -1,0 +1,486 @@
+"""Routes and the router: from a request's path and method to a view.
+
+A pattern is a path whose segments are literal text or parameters::
+
+    /api/products                 literal
+    /api/products/{id:d}          a typed parameter (see roob.convertors)
+    /api/products/{category}      one segment as str
+    /files/{name}.{ext}           parameters inside a segment
+    /static/{rest:path}           the rest of the path, slashes included
+
+Which route serves a path never depends on the order the routes were added
+in: at each segment a literal beats a typed parameter, a typed parameter
+beats ``{name}``, and ``{name}`` beats ``{name:path}``; when a more specific
+branch leads nowhere the next one is tried. Paths without parameters are
+found with one dict lookup; the others walk a tree of segments, so the cost
+grows with the depth of the path and not with the number of routes.
+
+Matching is method-aware: when two routes match a path, the one serving the
+request's method wins, and a 405 lists every method of every route that
+matches the path. HEAD is served wherever GET is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from roob.convertors import Convertor, PathConvertor, StringConvertor
+from roob.exceptions import (
+    BadRequest,
+    ConfigurationError,
+    InvalidRoute,
+    MethodNotAllowed,
+    NotFound,
+    RouteConflict,
+)
+
+__all__ = ["Endpoint", "Route", "Router", "format_allow"]
+
+View = Callable[..., Any]
+_PARAM = re.compile(r"\{([^{}]*)\}")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_METHOD = re.compile(r"[A-Za-z][A-Za-z-]*\Z")
+_ALLOW_ORDER = {m: i for i, m in enumerate(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"])}
+
+# Ranks order the parameter branches of one node: lower is tried first.
+_RANK_TYPED = 0
+_RANK_MIXED = 1
+_RANK_STRING = 2
+
+
+def format_allow(methods: Iterable[str]) -> str:
+    """The value of an ``Allow`` header: common verbs first, OPTIONS last."""
+    names = set(methods) | {"OPTIONS"}
+    return ", ".join(sorted(names, key=lambda m: (m == "OPTIONS", _ALLOW_ORDER.get(m, 99), m)))
+
+
+def normalize_methods(methods: Iterable[str] | str) -> frozenset[str]:
+    """Upper-case and check a ``methods=`` argument."""
+    if isinstance(methods, str):
+        methods = [methods]
+    result = set()
+    for method in methods:
+        if not isinstance(method, str) or not _METHOD.match(method):
+            raise ConfigurationError(f"{method!r} is not an HTTP method name")
+        result.add(method.upper())
+    if not result:
+        raise ConfigurationError("methods= must name at least one HTTP method")
+    return frozenset(result)
+
+
+class Route:
+    """One registered pattern with the views that serve its methods."""
+
+    __slots__ = ("_segments", "endpoint", "methods", "name", "param_names", "path")
+
+    def __init__(
+        self,
+        path: str,
+        endpoint: Any,
+        methods: frozenset[str],
+        name: str,
+        param_names: tuple[str, ...],
+        segments: tuple[_Segment, ...],
+    ) -> None:
+        self.path = path
+        self.endpoint = endpoint
+        self.methods = methods
+        self.name = name
+        self.param_names = param_names
+        self._segments = segments
+
+    def url(self, **params: Any) -> str:
+        """The path this route serves for ``params`` (reverse routing)."""
+        missing = set(self.param_names) - params.keys()
+        extra = params.keys() - set(self.param_names)
+        if missing or extra:
+            raise ValueError(
+                f"route {self.path!r} takes parameters {sorted(self.param_names)}, "
+                f"got {sorted(params)}"
+            )
+        return "/" + "/".join(segment.build(params) for segment in self._segments)
+
+    def __repr__(self) -> str:
+        methods = ",".join(sorted(self.methods))
+        return f"Route(path={self.path!r}, methods={methods}, name={self.name!r})"
+
+
+class Endpoint:
+    """What the router hands back: the callable for one method of one route.
+
+    ``view`` is called as ``view(request, **params)``.
+    """
+
+    __slots__ = ("param_names", "route", "view")
+
+    def __init__(self, view: View, route: Route) -> None:
+        self.view = view
+        self.route = route
+        self.param_names = route.param_names
+
+    def __repr__(self) -> str:
+        return f"Endpoint({self.route!r})"
+
+
+# --- pattern compilation -------------------------------------------------
+
+
+class _Segment:
+    """A compiled segment of a pattern. ``key`` identifies the URLs it matches."""
+
+    key: tuple[Any, ...]
+    names: tuple[str, ...] = ()
+
+    def build(self, params: dict[str, Any]) -> str:
+        raise NotImplementedError
+
+
+class _Literal(_Segment):
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.key = ("literal", text)
+
+    def build(self, params: dict[str, Any]) -> str:
+        return self.text
+
+
+class _Param(_Segment):
+    """A segment that is exactly one parameter, ``{name}`` or ``{name:type}``."""
+
+    def __init__(self, name: str, type_name: str, convertor: Convertor) -> None:
+        self.names = (name,)
+        self.convertor = convertor
+        self.is_string = isinstance(convertor, StringConvertor)
+        self.is_rest = isinstance(convertor, PathConvertor)
+        self.key = ("param", id(convertor))
+        self.type_name = type_name
+        self.fullmatch = re.compile(convertor.regex).fullmatch
+
+    def match(self, text: str) -> list[Any] | None:
+        if self.is_string:
+            return [text]
+        if self.fullmatch(text) is None:
+            return None
+        try:
+            return [self.convertor.convert(text)]
+        except ValueError:
+            return None
+
+    def build(self, params: dict[str, Any]) -> str:
+        return self.convertor.to_string(params[self.names[0]])
+
+
+class _Mixed(_Segment):
+    """A segment mixing text and parameters, such as ``{name}.{ext}`` or ``v{n:d}``."""
+
+    def __init__(self, parts: list[str | tuple[str, Convertor]], source: str) -> None:
+        regex = []
+        key: list[Any] = ["mixed"]
+        self.parts = parts
+        self.convertors: list[Convertor] = []
+        names = []
+        for part in parts:
+            if isinstance(part, str):
+                regex.append(re.escape(part))
+                key.append(part)
+            else:
+                name, convertor = part
+                regex.append(f"({convertor.regex})")
+                key.append(id(convertor))
+                names.append(name)
+                self.convertors.append(convertor)
+        self.names = tuple(names)
+        self.key = tuple(key)
+        self.literal_length = sum(len(p) for p in parts if isinstance(p, str))
+        try:
+            self.fullmatch = re.compile("".join(regex)).fullmatch
+        except re.error as exc:  # pragma: no cover - convertor regexes are checked on add
+            raise InvalidRoute(f"segment {source!r} does not compile: {exc}") from None
+
+    def match(self, text: str) -> list[Any] | None:
+        found = self.fullmatch(text)
+        if found is None:
+            return None
+        try:
+            return [c.convert(v) for c, v in zip(self.convertors, found.groups(), strict=True)]
+        except ValueError:
+            return None
+
+    def build(self, params: dict[str, Any]) -> str:
+        out = []
+        for part in self.parts:
+            if isinstance(part, str):
+                out.append(part)
+            else:
+                out.append(part[1].to_string(params[part[0]]))
+        return "".join(out)
+
+
+def _compile_pattern(
+    path: str, convertors: dict[str, Convertor]
+) -> tuple[tuple[_Segment, ...], tuple[str, ...]]:
+    if not isinstance(path, str) or not path.startswith("/"):
+        raise InvalidRoute(f"route path {path!r} must be a string starting with '/'")
+    body = path[1:]
+    if body.endswith("/"):
+        body = body[:-1]
+    texts = body.split("/") if body else []
+    segments: list[_Segment] = []
+    names: list[str] = []
+    for position, text in enumerate(texts):
+        if not text:
+            raise InvalidRoute(f"route path {path!r} has an empty segment ('//')")
+        segment = _compile_segment(path, text, convertors)
+        if isinstance(segment, _Param) and segment.is_rest and position != len(texts) - 1:
+            raise InvalidRoute(
+                f"route path {path!r}: a {{name:path}} parameter must be the last segment"
+            )
+        for name in segment.names:
+            if name in names:
+                raise InvalidRoute(f"route path {path!r} uses the parameter {name!r} twice")
+            names.append(name)
+        segments.append(segment)
+    return tuple(segments), tuple(names)
+
+
+def _compile_segment(path: str, text: str, convertors: dict[str, Convertor]) -> _Segment:
+    parts: list[str | tuple[str, Convertor]] = []
+    position = 0
+    type_name = "str"
+    for found in _PARAM.finditer(text):
+        literal = text[position : found.start()]
+        if literal:
+            parts.append(literal)
+        name, _, type_name = found.group(1).partition(":")
+        name, type_name = name.strip(), (type_name.strip() or "str")
+        if not _NAME.match(name):
+            raise InvalidRoute(
+                f"route path {path!r}: {found.group(0)!r} needs a parameter name "
+                "that is a Python identifier"
+            )
+        if type_name not in convertors:
+            known = ", ".join(sorted(convertors))
+            raise InvalidRoute(
+                f"route path {path!r}: unknown convertor {type_name!r} (known: {known}); "
+                "add it with app.add_convertor()"
+            )
+        parts.append((name, convertors[type_name]))
+        position = found.end()
+    tail = text[position:]
+    if tail:
+        parts.append(tail)
+    for part in parts:
+        if isinstance(part, str) and ("{" in part or "}" in part):
+            raise InvalidRoute(f"route path {path!r}: unbalanced brace in segment {text!r}")
+    if len(parts) == 1 and isinstance(parts[0], str):
+        return _Literal(parts[0])
+    if len(parts) == 1:
+        only = parts[0]
+        assert not isinstance(only, str)
+        return _Param(only[0], type_name, only[1])
+    for part in parts:
+        if not isinstance(part, str) and isinstance(part[1], PathConvertor):
+            raise InvalidRoute(
+                f"route path {path!r}: a {{name:path}} parameter must be a whole segment"
+            )
+    return _Mixed(parts, text)
+
+
+# --- the tree -------------------------------------------------------------
+
+
+class _Node:
+    __slots__ = ("endpoints", "explicit", "literals", "params", "rest", "routes")
+
+    def __init__(self) -> None:
+        self.literals: dict[str, _Node] = {}
+        # (rank, tie-break, segment, child), kept sorted
+        self.params: list[tuple[int, tuple[Any, ...], _Param | _Mixed, _Node]] = []
+        self.rest: tuple[_Param, _Node] | None = None
+        self.endpoints: dict[str, Endpoint] = {}
+        self.explicit: dict[str, Route] = {}  # methods registered by hand (not auto-HEAD)
+        self.routes: list[Route] = []
+
+    def child(self, segment: _Segment, order: int) -> _Node:
+        if isinstance(segment, _Literal):
+            return self.literals.setdefault(segment.text, _Node())
+        assert isinstance(segment, _Param | _Mixed)
+        if isinstance(segment, _Param) and segment.is_rest:
+            if self.rest is None:
+                self.rest = (segment, _Node())
+            elif self.rest[0].key != segment.key:  # pragma: no cover - one path convertor
+                raise InvalidRoute("two different {name:path} convertors at one position")
+            return self.rest[1]
+        for _, _, existing, node in self.params:
+            if existing.key == segment.key:
+                return node
+        node = _Node()
+        if isinstance(segment, _Mixed):
+            rank: tuple[int, tuple[Any, ...]] = (_RANK_MIXED, (-segment.literal_length, order))
+        elif segment.is_string:
+            rank = (_RANK_STRING, (0,))
+        else:
+            rank = (_RANK_TYPED, (order,))
+        self.params.append((rank[0], rank[1], segment, node))
+        self.params.sort(key=lambda item: (item[0], item[1]))
+        return node
+
+
+class Router:
+    """The route table of one application.
+
+    ``add`` registers a view under a pattern for some methods, ``resolve``
+    finds the endpoint and parameters for a request.
+    """
+
+    def __init__(self, convertors: dict[str, Convertor]) -> None:
+        self.convertors = convertors
+        self._convertor_order = {id(c): i for i, c in enumerate(convertors.values())}
+        self._root = _Node()
+        # WSGI-form path ('/x' and '/x/') -> the method table of a parameterless route
+        self.static: dict[str, dict[str, Endpoint]] = {}
+        self.routes: list[Route] = []
+        self._names: dict[str, Route] = {}
+
+    def add_convertor(self, name: str, convertor: Convertor) -> None:
+        """Make ``{param:name}`` available to the patterns added from now on."""
+        if not _NAME.match(name):
+            raise ConfigurationError(f"convertor name {name!r} must be a Python identifier")
+        if name in self.convertors:
+            raise ConfigurationError(f"a convertor named {name!r} already exists")
+        self.convertors[name] = convertor
+        self._convertor_order.setdefault(id(convertor), len(self._convertor_order))
+
+    def add(
+        self,
+        path: str,
+        views: dict[str, View],
+        endpoint: Any,
+        name: str | None = None,
+    ) -> Route:
+        """Register ``views`` (method -> callable) under ``path``.
+
+        Raises :class:`InvalidRoute` for a bad pattern and :class:`RouteConflict`
+        when a method of ``path`` is already served by an equivalent pattern.
+        """
+        segments, param_names = _compile_pattern(path, self.convertors)
+        methods = frozenset(views)
+        route_name = name or getattr(endpoint, "__name__", None) or path
+        route = Route(path, endpoint, methods, route_name, param_names, segments)
+
+        node = self._root
+        for segment in segments:
+            order = self._convertor_order.get(segment.key[1], len(self._convertor_order))
+            node = node.child(segment, order)
+        clash = methods & node.explicit.keys()
+        if clash:
+            raise RouteConflict(path, node.explicit[min(clash)].path, clash)
+        previous = self._names.get(route_name)
+        if previous is not None and previous.path != path:
+            raise ConfigurationError(
+                f"route name {route_name!r} is already used by {previous.path!r}; "
+                f"pass name= to give {path!r} a name of its own"
+            )
+
+        for method, view in views.items():
+            node.explicit[method] = route
+            node.endpoints[method] = Endpoint(view, route)
+        if "GET" in node.endpoints and "HEAD" not in node.explicit:
+            node.endpoints["HEAD"] = node.endpoints["GET"]
+        node.routes.append(route)
+        self.routes.append(route)
+        self._names.setdefault(route_name, route)
+        if not param_names:
+            literal = "/" + "/".join(s.key[1] for s in segments)
+            wsgi_form = literal.encode("utf-8").decode("latin-1")
+            self.static[wsgi_form] = node.endpoints
+            if literal != "/":
+                self.static[wsgi_form + "/"] = node.endpoints
+        return route
+
+    def url_for(self, name: str, **params: Any) -> str:
+        """The path of the route called ``name`` with ``params`` filled in."""
+        try:
+            route = self._names[name]
+        except KeyError:
+            raise LookupError(f"no route is named {name!r}") from None
+        return route.url(**params)
+
+    def resolve(self, path_info: str, method: str) -> tuple[Endpoint, dict[str, Any]]:
+        """Find the endpoint for a WSGI ``PATH_INFO`` and method.
+
+        Raises :class:`NotFound`, :class:`MethodNotAllowed` (with the allowed
+        methods) or :class:`BadRequest` for a path that is not UTF-8.
+        """
+        if path_info.isascii():
+            path = path_info or "/"
+        else:
+            try:
+                path = path_info.encode("latin-1").decode("utf-8")
+            except UnicodeError:
+                raise BadRequest("Request path is not valid UTF-8") from None
+        body = path[1:] if path.startswith("/") else path
+        if body.endswith("/"):
+            body = body[:-1]
+        segments = body.split("/") if body else []
+        values: list[Any] = []
+        allowed: set[str] = set()
+        endpoint = _search(self._root, segments, 0, len(segments), values, method, allowed)
+        if endpoint is None:
+            if allowed:
+                raise MethodNotAllowed(
+                    f"{method} request is not allowed for {path}",
+                    allowed=format_allow(allowed).split(", "),
+                )
+            raise NotFound(f"Requested path: {path} does not exist")
+        return endpoint, dict(zip(endpoint.param_names, values, strict=True))
+
+
+def _search(
+    node: _Node,
+    segments: list[str],
+    index: int,
+    depth: int,
+    values: list[Any],
+    method: str,
+    allowed: set[str],
+) -> Endpoint | None:
+    """Depth-first search in precedence order; fills ``values`` on success."""
+    if index == depth:
+        endpoints = node.endpoints
+        if endpoints:
+            endpoint = endpoints.get(method)
+            if endpoint is not None:
+                return endpoint
+            allowed.update(endpoints)
+        return None
+    text = segments[index]
+    literal = node.literals.get(text)
+    if literal is not None:
+        found = _search(literal, segments, index + 1, depth, values, method, allowed)
+        if found is not None:
+            return found
+    if text:
+        for _, _, segment, child in node.params:
+            matched = segment.match(text)
+            if matched is None:
+                continue
+            values.extend(matched)
+            found = _search(child, segments, index + 1, depth, values, method, allowed)
+            if found is not None:
+                return found
+            del values[len(values) - len(matched) :]
+    rest = node.rest
+    if rest is not None:
+        text = "/".join(segments[index:])
+        matched = rest[0].match(text) if text else None
+        if matched is not None:
+            endpoints = rest[1].endpoints
+            endpoint = endpoints.get(method)
+            if endpoint is not None:
+                values.extend(matched)
+                return endpoint
+            allowed.update(endpoints)
+    return None

@@ -1,0 +1,43 @@
+"""Jinja2 templates, loaded from the application's ``template_dir``.
+
+Templates whose names end in ``.html``, ``.htm`` or ``.xml`` are autoescaped,
+so a value such as ``<script>`` reaches the page as text, never as markup.
+The Jinja2 environment is built on first use: an application that renders
+nothing pays nothing.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import jinja2
+
+__all__ = ["Templates"]
+
+
+class Templates:
+    """The template set of one application."""
+
+    def __init__(self, directory: str | os.PathLike[str], *, auto_reload: bool = False) -> None:
+        self.directory = os.fspath(directory)
+        self.auto_reload = auto_reload
+        self._environment: jinja2.Environment | None = None
+
+    @property
+    def environment(self) -> jinja2.Environment:
+        """The Jinja2 environment; add filters and globals to it."""
+        if self._environment is None:
+            self._environment = jinja2.Environment(
+                loader=jinja2.FileSystemLoader(self.directory),
+                autoescape=jinja2.select_autoescape(["html", "htm", "xml"]),
+                auto_reload=self.auto_reload,
+            )
+        return self._environment
+
+    def render(self, name: str, context: dict[str, Any] | None = None) -> str:
+        """Render the template ``name`` with ``context``."""
+        return self.environment.get_template(name).render(context or {})
+
+    def __repr__(self) -> str:
+        return f"Templates(directory={self.directory!r})"

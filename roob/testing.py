@@ -1,0 +1,154 @@
+"""Test a Roob application (or any WSGI application) without a server.
+
+::
+
+    from roob.testing import TestClient
+
+    client = TestClient(app)
+    response = client.post("/api/products", json={"product_name": "Tab"})
+    assert response.status_code == 201
+    assert response.json()["product_name"] == "Tab"
+
+Requests are built by WebOb (``Request.blank``) and run through
+:func:`wsgiref.validate.validator`, so an application that breaks the WSGI
+specification fails the test. The body is presented the way a real server
+presents it - a stream that can be read once - and every response is read to
+the end and closed.
+"""
+
+from __future__ import annotations
+
+import json as jsonlib
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+from urllib.parse import urlencode
+from wsgiref.validate import validator
+
+import webob
+from webob.headers import ResponseHeaders
+
+__all__ = ["TestClient", "TestResponse"]
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+Headers = Mapping[str, str] | Iterable[tuple[str, str]]
+
+
+class TestResponse:
+    """What the application sent back."""
+
+    __test__ = False  # not a pytest test class
+
+    def __init__(self, response: webob.Response) -> None:
+        self._response = response
+        self.status_code: int = response.status_code
+        self.status: str = response.status
+        self.headers: ResponseHeaders = response.headers
+        self.content: bytes = response.body
+
+    @property
+    def text(self) -> str:
+        """The body decoded with the charset of its Content-Type (UTF-8 by default)."""
+        return self.content.decode(self._response.charset or "utf-8")
+
+    def json(self) -> Any:
+        """The body parsed as JSON."""
+        return jsonlib.loads(self.content)
+
+    def __repr__(self) -> str:
+        return f"<TestResponse {self.status}>"
+
+
+class TestClient:
+    """Send requests to a WSGI application in-process.
+
+    ``base_url`` sets the scheme, host and port the application sees.
+    ``headers`` are sent with every request.
+    """
+
+    __test__ = False
+
+    def __init__(
+        self,
+        app: WSGIApp,
+        *,
+        base_url: str = "http://testserver",
+        headers: Headers | None = None,
+        validate: bool = True,
+    ) -> None:
+        self.app = app
+        self.base_url = base_url
+        self.default_headers = _header_list(headers)
+        self._wsgi = validator(app) if validate else app
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        data: bytes | str | Mapping[str, Any] | None = None,
+        headers: Headers | None = None,
+        query: Mapping[str, Any] | None = None,
+        environ: Mapping[str, Any] | None = None,
+    ) -> TestResponse:
+        """Send one request and read the whole response.
+
+        ``json`` sends a JSON body (with its Content-Type); ``data`` sends
+        bytes or text as they are, or a mapping form-encoded.
+        """
+        if query:
+            path += ("&" if "?" in path else "?") + urlencode(query, doseq=True)
+        request = webob.Request.blank(path, base_url=self.base_url, method=method.upper())
+        request.environ.setdefault("SERVER_PROTOCOL", "HTTP/1.1")
+        for name, value in self.default_headers + _header_list(headers):
+            request.headers[name] = value
+        if json is not None and data is not None:
+            raise TypeError("pass json= or data=, not both")
+        body: bytes | None = None
+        if json is not None:
+            body = jsonlib.dumps(json).encode("utf-8")
+            request.headers.setdefault("Content-Type", "application/json")
+        elif isinstance(data, Mapping):
+            body = urlencode(data, doseq=True).encode("ascii")
+            request.headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
+        elif isinstance(data, str):
+            body = data.encode("utf-8")
+        elif data is not None:
+            body = bytes(data)
+        if body is not None:
+            request.body = body
+            # A server's wsgi.input can be read once; do not let WebOb assume otherwise.
+            request.environ.pop("webob.is_body_seekable", None)
+        if environ:
+            request.environ.update(environ)
+        response = request.get_response(self._wsgi)
+        return TestResponse(response)
+
+    def get(self, path: str, **kwargs: Any) -> TestResponse:
+        return self.request("GET", path, **kwargs)
+
+    def head(self, path: str, **kwargs: Any) -> TestResponse:
+        return self.request("HEAD", path, **kwargs)
+
+    def options(self, path: str, **kwargs: Any) -> TestResponse:
+        return self.request("OPTIONS", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> TestResponse:
+        return self.request("POST", path, **kwargs)
+
+    def put(self, path: str, **kwargs: Any) -> TestResponse:
+        return self.request("PUT", path, **kwargs)
+
+    def patch(self, path: str, **kwargs: Any) -> TestResponse:
+        return self.request("PATCH", path, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> TestResponse:
+        return self.request("DELETE", path, **kwargs)
+
+
+def _header_list(headers: Headers | None) -> list[tuple[str, str]]:
+    if headers is None:
+        return []
+    if isinstance(headers, Mapping):
+        return list(headers.items())
+    return list(headers)
