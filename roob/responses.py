@@ -56,9 +56,29 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
-_encode = json.JSONEncoder(
-    ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=_json_default
-).encode
+def _make_json_encoder() -> Callable[[Any], str]:
+    encoder = json.JSONEncoder(
+        ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=_json_default
+    )
+    make_c_encoder = getattr(json.encoder, "c_make_encoder", None)
+    if make_c_encoder is None:  # pragma: no cover - CPython always has the C encoder
+        return encoder.encode
+    # One C encoder, built once and reused: JSONEncoder.encode builds a new one per
+    # call, which costs more than encoding a small document. Without the markers
+    # dict a circular structure ends in RecursionError instead of ValueError.
+    iterencode = make_c_encoder(
+        None, _json_default, json.encoder.encode_basestring, None, ":", ",", False, False, False
+    )
+
+    def encode(value: Any) -> str:
+        if isinstance(value, str):
+            return encoder.encode(value)
+        return "".join(iterencode(value, 0))
+
+    return encode
+
+
+_encode = _make_json_encoder()
 
 
 def dump_json(value: Any) -> bytes:

@@ -121,7 +121,9 @@ class TestClient:
             request.environ.pop("webob.is_body_seekable", None)
         if environ:
             request.environ.update(environ)
-        response = request.get_response(self._wsgi)
+        # catch_exc_info: like a server, send the error response an app starts with
+        # start_response(..., exc_info) instead of raising it here.
+        response = request.get_response(self._wsgi, catch_exc_info=True)
         return TestResponse(response)
 
     def get(self, path: str, **kwargs: Any) -> TestResponse:

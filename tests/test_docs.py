@@ -1,0 +1,32 @@
+"""Every ```python example in docs/ runs, so the documentation cannot rot."""
+
+from __future__ import annotations
+
+import pathlib
+import re
+
+import pytest
+
+DOCS = pathlib.Path(__file__).resolve().parent.parent / "docs"
+EXAMPLE = re.compile(r"^```python\n(.*?)^```", re.MULTILINE | re.DOTALL)
+
+
+def _examples() -> list[tuple[str, str]]:
+    found = []
+    for page in sorted(DOCS.glob("*.md")):
+        for number, match in enumerate(EXAMPLE.finditer(page.read_text()), start=1):
+            found.append((f"{page.name}#{number}", match.group(1)))
+    return found
+
+
+EXAMPLES = _examples()
+
+
+def test_the_docs_have_examples() -> None:
+    assert len(EXAMPLES) >= 10
+
+
+@pytest.mark.parametrize(("where", "source"), EXAMPLES, ids=[w for w, _ in EXAMPLES])
+def test_example_runs(where: str, source: str) -> None:
+    code = compile(source, where, "exec")
+    exec(code, {"__name__": f"docs_example_{where}"})
