@@ -107,12 +107,19 @@ class Roob:
     def _dispatch(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         request = self.request_class(environ)
         try:
-            endpoints = self._static_routes.get(environ.get("PATH_INFO", ""))
-            endpoint = None if endpoints is None else endpoints.get(environ["REQUEST_METHOD"])
-            if endpoint is not None and not self._before:
-                result = endpoint.view(request)
+            method = environ["REQUEST_METHOD"]
+            path = environ.get("PATH_INFO", "")
+            endpoints = self._static_routes.get(path)
+            endpoint = None if endpoints is None else endpoints.get(method)
+            params = None
+            if endpoint is None:
+                endpoint, params = self._resolve(path, method)
+            if self._before and (result := self._run_before_hooks(request)) is not None:
+                pass
+            elif params:
+                result = endpoint.view(request, **params)
             else:
-                result = self._run_view(request, endpoint)
+                result = endpoint.view(request)
             if not self._after:
                 kind = type(result)
                 if kind is dict or kind is list:
@@ -121,7 +128,7 @@ class Roob:
                         "200 OK",
                         [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
                     )
-                    return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
+                    return [] if method == "HEAD" else [body]
                 response = result if isinstance(result, webob.Response) else to_response(result)
             else:
                 response = self._run_after_hooks(request, to_response(result))
@@ -129,21 +136,22 @@ class Roob:
             response = self._error_response(request, exc)
         return response(environ, start_response)
 
-    def _run_view(self, request: Request, endpoint: Endpoint | None) -> Any:
-        params: dict[str, Any] = {}
-        if endpoint is None:
-            method = request.environ["REQUEST_METHOD"]
-            try:
-                endpoint, params = self.router.resolve(request.environ.get("PATH_INFO", ""), method)
-            except MethodNotAllowed as exc:
-                if method != "OPTIONS":
-                    raise
-                return Response(status=204, headers=[("Allow", ", ".join(exc.allowed))])
+    def _resolve(self, path: str, method: str) -> tuple[Endpoint, dict[str, Any]]:
+        """The router's answer, with the automatic OPTIONS response."""
+        try:
+            return self.router.resolve(path, method)
+        except MethodNotAllowed as exc:
+            if method != "OPTIONS":
+                raise
+            allow = ", ".join(exc.allowed)
+            return Endpoint(lambda request: Response(status=204, headers=[("Allow", allow)])), {}
+
+    def _run_before_hooks(self, request: Request) -> Any:
         for hook in self._before:
             early = hook(request)
             if early is not None:
                 return early
-        return endpoint.view(request, **params)
+        return None
 
     def _run_after_hooks(self, request: Request, response: Any) -> Any:
         for hook in self._after:

@@ -39,6 +39,13 @@ __all__ = [
 HeadersLike = Mapping[str, str] | Iterable[tuple[str, str]]
 
 
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
 class HTTPError(Exception):
     """An error the client should see, as ``status`` with ``{"message": message}``.
 
@@ -58,17 +65,13 @@ class HTTPError(Exception):
     ) -> None:
         if status is not None:
             self.status = int(status)
-        try:
-            phrase = HTTPStatus(self.status).phrase
-        except ValueError:
-            phrase = "Error"
         if not 400 <= self.status <= 599:
             raise ValueError(f"HTTPError status must be 4xx or 5xx, not {self.status}")
-        self.message = message if message is not None else phrase
-        self.headers: list[tuple[str, str]] = (
-            list(headers.items()) if isinstance(headers, Mapping) else list(headers or ())
-        )
-        self.extra: dict[str, Any] = dict(extra or {})
+        self.message = message if message is not None else _phrase(self.status)
+        self.headers: list[tuple[str, str]] = []
+        if headers:
+            self.headers = list(headers.items()) if isinstance(headers, Mapping) else list(headers)
+        self.extra: dict[str, Any] = dict(extra) if extra else {}
         super().__init__(self.status, self.message)
 
     def body(self) -> dict[str, Any]:

@@ -31,14 +31,13 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import webob
-from webob.response import _content_type_has_charset
+from webob.response import EmptyResponse, _content_type_has_charset
 from webob.util import status_generic_reasons, status_reasons
 
 __all__ = ["Response", "dump_json", "status_line", "to_response"]
 
 _MARKER: Any = object()
-_NO_BODY_STATUSES = frozenset({204, 205, 304})
-_FAST_KEYWORDS = frozenset({"json", "json_body", "text", "headers"})
+_NO_BODY_CODES = frozenset({"204", "205", "304"})
 
 
 def _json_default(value: Any) -> Any:
@@ -129,6 +128,10 @@ class Response(webob.Response):  # type: ignore[misc]
     sets itself). Anything else is passed on to WebOb unchanged.
     """
 
+    # Class-level defaults the fast constructor relies on instead of setting them.
+    conditional_response = False
+    _headers = None
+
     def __init__(
         self,
         body: bytes | None = None,
@@ -138,43 +141,47 @@ class Response(webob.Response):  # type: ignore[misc]
         content_type: str | None = None,
         conditional_response: bool | None = None,
         charset: Any = _MARKER,
+        *,
+        text: str | None = None,
+        json: Any = _MARKER,
+        json_body: Any = _MARKER,
+        headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
         **kw: Any,
     ) -> None:
         if (
-            headerlist is not None
+            kw
+            or headerlist is not None
             or app_iter is not None
             or conditional_response is not None
             or charset is not _MARKER
-            or not kw.keys() <= _FAST_KEYWORDS
             or not (body is None or type(body) is bytes)
-            or ("text" in kw and content_type is not None and "charset=" in content_type)
+            or (text is not None and (body is not None or json is not _MARKER))
+            or (text is not None and content_type is not None and "charset=" in content_type)
         ):
-            extra = kw.pop("headers", None)
+            # Anything unusual: WebOb's own constructor, exactly.
+            if text is not None:
+                kw["text"] = text
+            if json is not _MARKER:
+                kw["json"] = json
+            if json_body is not _MARKER:
+                kw["json_body"] = json_body
             super().__init__(
                 body, status, headerlist, app_iter, content_type, conditional_response,
                 charset, **kw,
             )  # fmt: skip
-            if extra:
-                self.headerlist.extend(_header_items(extra))
+            if headers:
+                self.headerlist.extend(_header_items(headers))
             return
 
-        if kw:
-            extra = kw.pop("headers", None)
-            if "text" in kw:
-                body = kw.pop("text").encode("utf-8")
-            elif "json" in kw or "json_body" in kw:
-                body = dump_json(kw.pop("json") if "json" in kw else kw.pop("json_body"))
-                if content_type is None:
-                    content_type = "application/json"
-            if kw:  # both text= and json= were given
-                raise TypeError(f"Unexpected keyword: {', '.join(kw)}")
-        else:
-            extra = None
+        if text is not None:
+            body = text.encode("utf-8")
+        elif json is not _MARKER or json_body is not _MARKER:
+            body = dump_json(json if json is not _MARKER else json_body)
+            if content_type is None:
+                content_type = "application/json"
         line = "200 OK" if status is None else status_line(status)
         self._status = line
-        self._headers = None
-        self.conditional_response = False
-        if line[:3] in ("204", "205", "304") or line[0] == "1":
+        if line[0] == "1" or line[:3] in _NO_BODY_CODES:
             self._headerlist = []
             self._app_iter = [b""]
         else:
@@ -185,8 +192,23 @@ class Response(webob.Response):  # type: ignore[misc]
                 ("Content-Length", str(len(body))),
             ]
             self._app_iter = [body]
-        if extra:
-            self._headerlist.extend(_header_items(extra))
+        if headers:
+            self._headerlist.extend(_header_items(headers))
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        """Send the response (WebOb's ``__call__`` without its per-call copying)."""
+        if self.conditional_response:
+            return super().__call__(environ, start_response)  # type: ignore[no-any-return]
+        headerlist = self._headerlist
+        for name, _ in headerlist:
+            if name.lower() == "location":  # WebOb makes it absolute
+                return super().__call__(environ, start_response)  # type: ignore[no-any-return]
+        start_response(self._status, headerlist)
+        if environ["REQUEST_METHOD"] == "HEAD":
+            return EmptyResponse(self._app_iter)  # type: ignore[no-any-return]
+        return self._app_iter
 
 
 def _from_tuple(value: tuple[Any, ...]) -> webob.Response:

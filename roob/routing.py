@@ -26,7 +26,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from roob.convertors import Convertor, PathConvertor, StringConvertor
+from roob.convertors import Convertor, IntConvertor, PathConvertor, StringConvertor
 from roob.exceptions import (
     BadRequest,
     ConfigurationError,
@@ -113,15 +113,23 @@ class Endpoint:
     ``view`` is called as ``view(request, **params)``.
     """
 
-    __slots__ = ("param_names", "route", "view")
+    __slots__ = ("param_names", "params", "route", "view")
 
-    def __init__(self, view: View, route: Route) -> None:
+    def __init__(self, view: View, route: Route | None = None) -> None:
         self.view = view
         self.route = route
-        self.param_names = route.param_names
+        self.param_names = route.param_names if route is not None else ()
+        self.params = _params_builder(self.param_names)
 
     def __repr__(self) -> str:
         return f"Endpoint({self.route!r})"
+
+
+def _params_builder(names: tuple[str, ...]) -> Callable[[tuple[Any, ...]], dict[str, Any]]:
+    """``values -> {name: value}``, built as a dict display (quicker than ``dict(zip())``)."""
+    items = ", ".join(f"{name!r}: values[{i}]" for i, name in enumerate(names))
+    builder: Callable[[tuple[Any, ...]], dict[str, Any]] = eval(f"lambda values: {{{items}}}")
+    return builder
 
 
 # --- pattern compilation -------------------------------------------------
@@ -343,6 +351,7 @@ class Router:
         self.static: dict[str, dict[str, Endpoint]] = {}
         self.routes: list[Route] = []
         self._names: dict[str, Route] = {}
+        self._search: _Search | None = None  # compiled on first use, reset by add()
 
     def add_convertor(self, name: str, convertor: Convertor) -> None:
         """Make ``{param:name}`` available to the patterns added from now on."""
@@ -391,6 +400,7 @@ class Router:
             node.endpoints["HEAD"] = node.endpoints["GET"]
         node.routes.append(route)
         self.routes.append(route)
+        self._search = None
         self._names.setdefault(route_name, route)
         if not param_names:
             literal = "/" + "/".join(s.key[1] for s in segments)
@@ -414,73 +424,227 @@ class Router:
         Raises :class:`NotFound`, :class:`MethodNotAllowed` (with the allowed
         methods) or :class:`BadRequest` for a path that is not UTF-8.
         """
-        if path_info.isascii():
-            path = path_info or "/"
-        else:
+        path = path_info
+        if not path.isascii():
             try:
-                path = path_info.encode("latin-1").decode("utf-8")
+                path = path.encode("latin-1").decode("utf-8")
             except UnicodeError:
                 raise BadRequest("Request path is not valid UTF-8") from None
-        body = path[1:] if path.startswith("/") else path
-        if body.endswith("/"):
-            body = body[:-1]
-        segments = body.split("/") if body else []
-        values: list[Any] = []
-        allowed: set[str] = set()
-        endpoint = _search(self._root, segments, 0, len(segments), values, method, allowed)
-        if endpoint is None:
+        segments = path.split("/")
+        if segments[0]:  # not an absolute path
+            raise NotFound(f"Requested path: {path} does not exist")
+        if len(segments) > 2 and not segments[-1]:
+            segments.pop()  # '/x/' is served by '/x'
+        elif len(segments) == 2 and not segments[1]:
+            segments.pop()  # '/'
+        search = self._search or self._compile()
+        found = search(segments, len(segments), method, None, ())
+        if found is None:
+            allowed: set[str] = set()
+            search(segments, len(segments), method, allowed, ())
             if allowed:
                 raise MethodNotAllowed(
-                    f"{method} request is not allowed for {path}",
+                    f"{method} request is not allowed for {path or '/'}",
                     allowed=format_allow(allowed).split(", "),
                 )
-            raise NotFound(f"Requested path: {path} does not exist")
-        return endpoint, dict(zip(endpoint.param_names, values, strict=True))
+            raise NotFound(f"Requested path: {path or '/'} does not exist")
+        endpoint, values = found
+        if not values:
+            return endpoint, {}
+        return endpoint, endpoint.params(values)
+
+    def _compile(self) -> _Search:
+        self._search = _SearchCompiler().compile(self._root)
+        return self._search
 
 
-def _search(
-    node: _Node,
-    segments: list[str],
-    index: int,
-    depth: int,
-    values: list[Any],
-    method: str,
-    allowed: set[str],
-) -> Endpoint | None:
-    """Depth-first search in precedence order; fills ``values`` on success."""
-    if index == depth:
-        endpoints = node.endpoints
-        if endpoints:
-            endpoint = endpoints.get(method)
-            if endpoint is not None:
-                return endpoint
-            allowed.update(endpoints)
-        return None
-    text = segments[index]
-    literal = node.literals.get(text)
-    if literal is not None:
-        found = _search(literal, segments, index + 1, depth, values, method, allowed)
-        if found is not None:
-            return found
-    if text:
-        for _, _, segment, child in node.params:
-            matched = segment.match(text)
-            if matched is None:
-                continue
-            values.extend(matched)
-            found = _search(child, segments, index + 1, depth, values, method, allowed)
-            if found is not None:
-                return found
-            del values[len(values) - len(matched) :]
-    rest = node.rest
-    if rest is not None:
-        text = "/".join(segments[index:])
-        matched = rest[0].match(text) if text else None
-        if matched is not None:
-            endpoints = rest[1].endpoints
-            endpoint = endpoints.get(method)
-            if endpoint is not None:
-                values.extend(matched)
-                return endpoint
-            allowed.update(endpoints)
-    return None
+_NO_MATCH: Any = object()
+# search(segments, len(segments), method, allowed, prefix_values)
+#   -> (Endpoint, parameter values in path order) | None
+# ``allowed``, when a set, collects the methods of every node matching the path.
+_Search = Callable[
+    [list[str], int, str, "set[str] | None", tuple[Any, ...]],
+    "tuple[Endpoint, tuple[Any, ...]] | None",
+]
+_INLINE_LITERALS = 4  # more literal children than this: a dict of sub-functions
+_INLINE_DEPTH = 8  # nesting levels per generated function
+
+
+def _segment_matcher(segment: _Param | _Mixed) -> Callable[[str], Any]:
+    """``text -> value`` (a tuple for mixed segments), or ``_NO_MATCH``."""
+    if isinstance(segment, _Mixed):
+        fullmatch, convertors = segment.fullmatch, segment.convertors
+
+        def match_mixed(text: str) -> Any:
+            found = fullmatch(text)
+            if found is None:
+                return _NO_MATCH
+            try:
+                return tuple(c.convert(v) for c, v in zip(convertors, found.groups(), strict=True))
+            except ValueError:
+                return _NO_MATCH
+
+        return match_mixed
+    fullmatch, convert = segment.fullmatch, segment.convertor.convert
+
+    def match(text: str) -> Any:
+        if fullmatch(text) is None:
+            return _NO_MATCH
+        try:
+            return convert(text)
+        except ValueError:
+            return _NO_MATCH
+
+    return match
+
+
+class _SearchCompiler:
+    """Turns the route tree into Python source for one search function.
+
+    Walking the tree with a function call per segment costs more than the
+    matching itself, so the tree is written out as nested ``if`` blocks: a
+    literal child is a string comparison, ``{name}`` a truth test, ``{id:d}``
+    ``isdigit()`` and ``int()``, other convertors one call; a branch that fails
+    falls through to the next alternative, which is the precedence order. A
+    node with many literal children dispatches through a dict of generated
+    sub-functions instead, so the cost stays flat in the number of routes.
+    """
+
+    def __init__(self) -> None:
+        self.namespace: dict[str, Any] = {"_NO_MATCH": _NO_MATCH}
+        self.sources: list[str] = []
+        self.dispatch_tables: list[dict[str, Any]] = []
+        self.count = 0
+
+    def compile(self, root: _Node) -> _Search:
+        name = self._function(root, 0)
+        exec(compile("\n".join(self.sources), "<roob routes>", "exec"), self.namespace)
+        for table in self.dispatch_tables:
+            for literal, function_name in table.items():
+                table[literal] = self.namespace[function_name]
+        search: _Search = self.namespace[name]
+        return search
+
+    def _bind(self, prefix: str, value: Any) -> str:
+        self.count += 1
+        name = f"{prefix}{self.count}"
+        self.namespace[name] = value
+        return name
+
+    def _function(self, node: _Node, depth: int) -> str:
+        """Generate ``def`` for the subtree of ``node`` whose segment index is ``depth``."""
+        self.count += 1
+        name = f"_search_{self.count}"
+        lines = [f"def {name}(segments, n, method, allowed, pre):"]
+        self._node(lines, node, depth, [], 1, 0)
+        lines.append("    return None")
+        self.sources.append("\n".join(lines))
+        return name
+
+    def _node(
+        self, out: list[str], node: _Node, depth: int, values: list[str], indent: int, level: int
+    ) -> None:
+        """Code that returns if the subtree of ``node`` serves the path, else falls through."""
+        pad = "    " * indent
+        found = f"pre + ({', '.join(values)},)" if values else "pre"
+        index = depth + 1
+        if node.endpoints:
+            table = self._bind("E", node.endpoints)
+            out.append(f"{pad}if n == {index}:")
+            out.append(f"{pad}    e = {table}.get(method)")
+            out.append(f"{pad}    if e is not None:")
+            out.append(f"{pad}        return e, {found}")
+            out.append(f"{pad}    if allowed is not None:")
+            out.append(f"{pad}        allowed.update({table})")
+        text = f"s{index}"
+        if node.literals or node.params:
+            out.append(f"{pad}if n > {index}:")
+            out.append(f"{pad}    {text} = segments[{index}]")
+            many = len(node.literals) > _INLINE_LITERALS
+            if node.literals and (many or level >= _INLINE_DEPTH):
+                # Filled with the functions once the source has been executed.
+                children = {
+                    literal: self._function(child, index)
+                    for literal, child in node.literals.items()
+                }
+                table = self._bind("D", children)
+                self.dispatch_tables.append(children)
+                out.append(f"{pad}    f = {table}.get({text})")
+                out.append(f"{pad}    if f is not None:")
+                out.append(f"{pad}        r = f(segments, n, method, allowed, {found})")
+                out.append(f"{pad}        if r is not None:")
+                out.append(f"{pad}            return r")
+            else:
+                for literal, child in node.literals.items():
+                    out.append(f"{pad}    if {text} == {literal!r}:")
+                    self._node(out, child, index, values, indent + 2, level + 1)
+            if node.params:
+                out.append(f"{pad}    if {text}:")
+                for _, _, segment, child in node.params:
+                    self._param(out, segment, child, text, index, values, indent + 2, level + 1)
+        if node.rest is not None:
+            segment, child = node.rest
+            table = self._bind("E", child.endpoints)
+            value = f"v{len(values)}"
+            out.append(f"{pad}if n > {index}:")
+            out.append(f"{pad}    {value} = '/'.join(segments[{index}:])")
+            if type(segment.convertor) is PathConvertor:
+                out.append(f"{pad}    if {value}:")
+            else:
+                matcher = self._bind("M", _segment_matcher(segment))
+                out.append(f"{pad}    {value} = {matcher}({value}) if {value} else _NO_MATCH")
+                out.append(f"{pad}    if {value} is not _NO_MATCH:")
+            out.append(f"{pad}        e = {table}.get(method)")
+            out.append(f"{pad}        if e is not None:")
+            out.append(f"{pad}            return e, pre + ({', '.join([*values, value])},)")
+            out.append(f"{pad}        if allowed is not None:")
+            out.append(f"{pad}            allowed.update({table})")
+
+    def _param(
+        self,
+        out: list[str],
+        segment: _Param | _Mixed,
+        child: _Node,
+        text: str,
+        depth: int,
+        values: list[str],
+        indent: int,
+        level: int,
+    ) -> None:
+        pad = "    " * indent
+        start = len(values)
+        if level >= _INLINE_DEPTH:
+            # Continue in a sub-function: hand it the values found so far.
+            matcher = self._bind("M", _segment_matcher(segment))
+            sub = self._function(child, depth)
+            found = f"pre + ({', '.join(values)},)" if values else "pre"
+            out.append(f"{pad}v = {matcher}({text})")
+            out.append(f"{pad}if v is not _NO_MATCH:")
+            extra = "v" if isinstance(segment, _Mixed) else "(v,)"
+            out.append(f"{pad}    r = {sub}(segments, n, method, allowed, {found} + {extra})")
+            out.append(f"{pad}    if r is not None:")
+            out.append(f"{pad}        return r")
+            return
+        names = [f"v{start + i}" for i in range(len(segment.names))]
+        if isinstance(segment, _Param) and segment.is_string:
+            out.append(f"{pad}{names[0]} = {text}")
+            out.append(f"{pad}if True:")
+        elif isinstance(segment, _Param) and type(segment.convertor) is IntConvertor:
+            # the regex [0-9]+ without the regex engine; int() refuses very long numbers
+            out.append(f"{pad}{names[0]} = _NO_MATCH")
+            out.append(f"{pad}if {text}.isdigit() and {text}.isascii():")
+            out.append(f"{pad}    try:")
+            out.append(f"{pad}        {names[0]} = int({text})")
+            out.append(f"{pad}    except ValueError:")
+            out.append(f"{pad}        pass")
+            out.append(f"{pad}if {names[0]} is not _NO_MATCH:")
+        elif isinstance(segment, _Mixed):
+            matcher = self._bind("M", _segment_matcher(segment))
+            out.append(f"{pad}t = {matcher}({text})")
+            out.append(f"{pad}if t is not _NO_MATCH:")
+            out.append(f"{pad}    {', '.join(names)}, = t")
+        else:
+            matcher = self._bind("M", _segment_matcher(segment))
+            out.append(f"{pad}{names[0]} = {matcher}({text})")
+            out.append(f"{pad}if {names[0]} is not _NO_MATCH:")
+        self._node(out, child, depth, [*values, *names], indent + 1, level)
