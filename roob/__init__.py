@@ -36,7 +36,7 @@ from roob.exceptions import (
     RouteConflict,
     UnprocessableEntity,
 )
-from roob.middleware import ErrorHandlerMiddleware
+from roob.middleware import CORSMiddleware, ErrorHandlerMiddleware, SecurityHeadersMiddleware
 from roob.requests import Request
 from roob.responses import Response
 from roob.routing import Route
@@ -45,6 +45,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BadRequest",
+    "CORSMiddleware",
     "ConfigurationError",
     "Convertor",
     "ErrorHandlerMiddleware",
@@ -58,6 +59,7 @@ __all__ = [
     "Roob",
     "Route",
     "RouteConflict",
+    "SecurityHeadersMiddleware",
     "UnprocessableEntity",
     "__version__",
 ]

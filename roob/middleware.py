@@ -5,6 +5,9 @@ as ``cls(app, **options)``). This module holds Roob's own:
 
 * :class:`ErrorHandlerMiddleware` - the last line of defence: whatever escapes
   the application it wraps becomes a JSON 500 instead of a dropped connection.
+* :class:`SecurityHeadersMiddleware` - ``nosniff``, a referrer policy, and for
+  HTML a content security policy and frame protection.
+* :class:`CORSMiddleware` - cross-origin requests and their preflights.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Any
 
 from roob.responses import dump_json
 
-__all__ = ["ErrorHandlerMiddleware"]
+__all__ = ["CORSMiddleware", "ErrorHandlerMiddleware", "SecurityHeadersMiddleware"]
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 logger = logging.getLogger("roob")
@@ -96,3 +99,187 @@ class ErrorHandlerMiddleware:
         if environ.get("REQUEST_METHOD") == "HEAD":
             return []
         return [payload]
+
+
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+_PREFLIGHT_VARY = "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
+
+
+class SecurityHeadersMiddleware:
+    """Add protective response headers the application did not set itself.
+
+    Every response gets ``X-Content-Type-Options: nosniff`` and a
+    ``Referrer-Policy``; HTML responses also get a ``Content-Security-Policy``
+    and ``X-Frame-Options`` (frame protection). ``strict_transport_security``
+    adds HSTS - only for sites served over HTTPS. Pass ``None`` to leave a
+    header out. A header the application set is never replaced.
+    """
+
+    def __init__(
+        self,
+        app: WSGIApp,
+        *,
+        content_security_policy: str | None = (
+            "default-src 'self'; img-src 'self' data:; object-src 'none'; "
+            "base-uri 'self'; frame-ancestors 'none'; form-action 'self'"
+        ),
+        frame_options: str | None = "DENY",
+        referrer_policy: str | None = "strict-origin-when-cross-origin",
+        content_type_options: bool = True,
+        strict_transport_security: str | None = None,
+    ) -> None:
+        self.app = app
+        always = [("Referrer-Policy", referrer_policy)]
+        if content_type_options:
+            always.append(("X-Content-Type-Options", "nosniff"))
+        if strict_transport_security:
+            always.append(("Strict-Transport-Security", strict_transport_security))
+        html = [
+            ("Content-Security-Policy", content_security_policy),
+            ("X-Frame-Options", frame_options),
+        ]
+        self._always = [(name, value) for name, value in always if value]
+        self._html = [(name, value) for name, value in html if value]
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        def add_headers(
+            status: str, headers: list[tuple[str, str]], exc_info: Any = None
+        ) -> Callable[[bytes], Any]:
+            present = {name.lower() for name, _ in headers}
+            extra = self._always
+            if "content-type" in present:
+                content_type = next(v for k, v in headers if k.lower() == "content-type")
+                if content_type.split(";", 1)[0].strip().lower() in _HTML_TYPES:
+                    extra = extra + self._html
+            headers = headers + [(k, v) for k, v in extra if k.lower() not in present]
+            return start_response(status, headers, exc_info)  # type: ignore[no-any-return]
+
+        return self.app(environ, add_headers)
+
+
+class CORSMiddleware:
+    """Cross-Origin Resource Sharing: let pages of other origins call the API.
+
+    ``allow_origins`` lists the origins allowed (``["*"]`` for any); requests
+    from other origins get no CORS headers, so browsers keep their answers
+    from the page. Preflight requests (OPTIONS with
+    ``Access-Control-Request-Method``) from an allowed origin are answered here
+    with 204; from anywhere else with a 400 JSON error saying why.
+    """
+
+    def __init__(
+        self,
+        app: WSGIApp,
+        *,
+        allow_origins: Iterable[str] = (),
+        allow_methods: Iterable[str] = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"),
+        allow_headers: Iterable[str] = ("Accept", "Accept-Language", "Content-Language",
+                                        "Content-Type", "Authorization"),
+        expose_headers: Iterable[str] = (),
+        allow_credentials: bool = False,
+        max_age: int = 600,
+    ) -> None:  # fmt: skip
+        self.app = app
+        self.allow_origins = frozenset(allow_origins)
+        self.allow_any_origin = "*" in self.allow_origins
+        self.allow_methods = [m.upper() for m in allow_methods]
+        self.allow_headers = {h.lower() for h in allow_headers}
+        self.allow_any_header = "*" in self.allow_headers
+        self.expose_headers = ", ".join(expose_headers)
+        self.allow_credentials = allow_credentials
+        self.max_age = str(max_age)
+
+    def _origin_allowed(self, origin: str) -> bool:
+        return self.allow_any_origin or origin in self.allow_origins
+
+    def _allow_origin_value(self, origin: str) -> str:
+        # With credentials the spec forbids "*": echo the origin instead.
+        if self.allow_any_origin and not self.allow_credentials:
+            return "*"
+        return origin
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        origin = environ.get("HTTP_ORIGIN")
+        if origin is None:
+            return self.app(environ, start_response)
+        if (
+            environ.get("REQUEST_METHOD") == "OPTIONS"
+            and "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in environ
+        ):
+            return self._preflight(environ, start_response, origin)
+        if not self._origin_allowed(origin):
+            return self.app(environ, start_response)
+
+        cors = [("Access-Control-Allow-Origin", self._allow_origin_value(origin))]
+        if self.allow_credentials:
+            cors.append(("Access-Control-Allow-Credentials", "true"))
+        if self.expose_headers:
+            cors.append(("Access-Control-Expose-Headers", self.expose_headers))
+        vary = not (self.allow_any_origin and not self.allow_credentials)
+
+        def add_cors(
+            status: str, headers: list[tuple[str, str]], exc_info: Any = None
+        ) -> Callable[[bytes], Any]:
+            headers = headers + cors
+            if vary:
+                headers = _add_vary(headers, "Origin")
+            return start_response(status, headers, exc_info)  # type: ignore[no-any-return]
+
+        return self.app(environ, add_cors)
+
+    def _preflight(
+        self, environ: dict[str, Any], start_response: Callable[..., Any], origin: str
+    ) -> Iterable[bytes]:
+        method = environ["HTTP_ACCESS_CONTROL_REQUEST_METHOD"].upper()
+        requested = [
+            h.strip().lower()
+            for h in environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS", "").split(",")
+            if h.strip()
+        ]
+        problem = None
+        if not self._origin_allowed(origin):
+            problem = f"CORS request from origin {origin!r} is not allowed"
+        elif method not in self.allow_methods:
+            problem = f"CORS method {method} is not allowed"
+        elif not self.allow_any_header and any(h not in self.allow_headers for h in requested):
+            problem = "CORS request headers are not allowed: " + ", ".join(
+                h for h in requested if h not in self.allow_headers
+            )
+        headers = [
+            ("Vary", "Origin, Access-Control-Request-Method, Access-Control-Request-Headers")
+        ]
+        if problem is not None:
+            payload = dump_json({"message": problem})
+            start_response(
+                "400 Bad Request",
+                [*headers, ("Content-Type", "application/json"),
+                 ("Content-Length", str(len(payload)))],
+            )  # fmt: skip
+            return [payload]
+        allowed_headers = ", ".join(requested) if self.allow_any_header else ", ".join(
+            sorted(self.allow_headers)
+        )  # fmt: skip
+        headers += [
+            ("Access-Control-Allow-Origin", self._allow_origin_value(origin)),
+            ("Access-Control-Allow-Methods", ", ".join(self.allow_methods)),
+            ("Access-Control-Max-Age", self.max_age),
+        ]
+        if allowed_headers:
+            headers.append(("Access-Control-Allow-Headers", allowed_headers))
+        if self.allow_credentials:
+            headers.append(("Access-Control-Allow-Credentials", "true"))
+        start_response("204 No Content", headers)
+        return []
+
+
+def _add_vary(headers: list[tuple[str, str]], value: str) -> list[tuple[str, str]]:
+    for index, (name, current) in enumerate(headers):
+        if name.lower() == "vary":
+            if value.lower() not in (v.strip().lower() for v in current.split(",")):
+                headers[index] = (name, f"{current}, {value}")
+            return headers
+    return [*headers, ("Vary", value)]
