@@ -8,7 +8,7 @@ Everything WebOb offers is there (``request.GET``, ``request.headers``,
   is read only up to the limit; either way the client gets a 413;
 * ``request.json`` parses the body as JSON whatever the Content-Type, and a
   body that is empty, not UTF-8, not JSON, or nested too deeply is a 400 with
-  a message that says which.
+  a message that says which; so is a query string that is not UTF-8.
 """
 
 from __future__ import annotations
@@ -89,6 +89,14 @@ class Request(webob.Request):  # type: ignore[misc]
         return webob.Request.POST.fget(self)
 
     POST = property(_get_post, doc=webob.Request.POST.__doc__)
+
+    def _get_get(self) -> Any:
+        try:
+            return webob.Request.GET.fget(self)
+        except UnicodeDecodeError:
+            raise BadRequest("Query string is not valid UTF-8") from None
+
+    GET = property(_get_get, doc=webob.Request.GET.__doc__)
 
     def _get_json(self) -> Any:
         cached = self._json_cache

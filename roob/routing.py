@@ -430,6 +430,8 @@ class Router:
                 path = path.encode("latin-1").decode("utf-8")
             except UnicodeError:
                 raise BadRequest("Request path is not valid UTF-8") from None
+        if "\x00" in path:
+            raise BadRequest("Request path contains a NUL character")
         segments = path.split("/")
         if segments[0]:  # not an absolute path
             raise NotFound(f"Requested path: {path} does not exist")
