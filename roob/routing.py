@@ -437,8 +437,8 @@ class Router:
             raise NotFound(f"Requested path: {path} does not exist")
         if len(segments) > 2 and not segments[-1]:
             segments.pop()  # '/x/' is served by '/x'
-        elif len(segments) == 2 and not segments[1]:
-            segments.pop()  # '/'
+        if len(segments) == 2 and not segments[1]:
+            segments.pop()  # '/' (and '//')
         search = self._search or self._compile()
         found = search(segments, len(segments), method, None, ())
         if found is None:
