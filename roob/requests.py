@@ -106,7 +106,7 @@ class Request(webob.Request):  # type: ignore[misc]
         if not raw.strip():
             raise BadRequest("Request body is empty; a JSON document was expected")
         try:
-            value = json.loads(raw, parse_constant=_refuse_constant)
+            value = json.loads(raw.decode("utf-8-sig"), parse_constant=_refuse_constant)
         except UnicodeDecodeError:
             raise BadRequest("Request body is not valid UTF-8") from None
         except json.JSONDecodeError as exc:

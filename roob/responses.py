@@ -165,10 +165,11 @@ class Response(webob.Response):  # type: ignore[misc]
                 kw["json"] = json
             if json_body is not _MARKER:
                 kw["json_body"] = json_body
+            if charset is not _MARKER:  # WebOb has its own marker for "not given"
+                kw["charset"] = charset
             super().__init__(
-                body, status, headerlist, app_iter, content_type, conditional_response,
-                charset, **kw,
-            )  # fmt: skip
+                body, status, headerlist, app_iter, content_type, conditional_response, **kw
+            )
             if headers:
                 self.headerlist.extend(_header_items(headers))
             return

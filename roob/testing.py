@@ -12,8 +12,10 @@
 Requests are built by WebOb (``Request.blank``) and run through
 :func:`wsgiref.validate.validator`, so an application that breaks the WSGI
 specification fails the test. The body is presented the way a real server
-presents it - a stream that can be read once - and every response is read to
-the end and closed.
+presents it - a stream that can be read once - and the application is called
+the way a PEP 3333 server calls it: every response is read to the end and
+closed, and an error response started with ``start_response(..., exc_info)``
+before any body was sent replaces the first one.
 """
 
 from __future__ import annotations
@@ -121,10 +123,7 @@ class TestClient:
             request.environ.pop("webob.is_body_seekable", None)
         if environ:
             request.environ.update(environ)
-        # catch_exc_info: like a server, send the error response an app starts with
-        # start_response(..., exc_info) instead of raising it here.
-        response = request.get_response(self._wsgi, catch_exc_info=True)
-        return TestResponse(response)
+        return TestResponse(_serve(self._wsgi, request.environ))
 
     def get(self, path: str, **kwargs: Any) -> TestResponse:
         return self.request("GET", path, **kwargs)
@@ -146,6 +145,41 @@ class TestClient:
 
     def delete(self, path: str, **kwargs: Any) -> TestResponse:
         return self.request("DELETE", path, **kwargs)
+
+
+def _serve(app: WSGIApp, environ: dict[str, Any]) -> webob.Response:
+    """Call ``app`` the way a server does (PEP 3333) and collect the whole response.
+
+    The status and headers are taken once the body has been read, so an app may
+    replace its response with ``start_response(..., exc_info)`` until the first
+    non-empty chunk of body; after that such a call re-raises, as on a server.
+    """
+    started: list[Any] = []
+    chunks: list[bytes] = []
+
+    def start_response(
+        status: str, headers: list[tuple[str, str]], exc_info: Any = None
+    ) -> Callable[[bytes], None]:
+        if exc_info is not None:
+            if any(chunks):  # the headers are sent: too late to change them
+                raise exc_info[1].with_traceback(exc_info[2])
+        elif started:
+            raise AssertionError("start_response called a second time without exc_info")
+        started[:] = [status, list(headers)]
+        return chunks.append
+
+    body = app(environ, start_response)
+    try:
+        for chunk in body:
+            chunks.append(chunk)
+    finally:
+        close = getattr(body, "close", None)
+        if close is not None:
+            close()
+    if not started:
+        raise AssertionError("the application never called start_response")
+    status, headerlist = started
+    return webob.Response(status=status, headerlist=headerlist, app_iter=[b"".join(chunks)])
 
 
 def _header_list(headers: Headers | None) -> list[tuple[str, str]]:

@@ -1,0 +1,349 @@
+"""roob/requests.py: request.json, body limits, form parsing, the query string."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+import webob
+
+import roob
+from roob import Roob
+from roob.requests import DEFAULT_MAX_BODY_SIZE
+from roob.testing import TestClient
+
+MIB = 1024 * 1024
+
+
+class CountingInput(io.RawIOBase):
+    """An endless chunked body that counts how much of it was read."""
+
+    def __init__(self, total: int) -> None:
+        self.remaining = total
+        self.read_bytes = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0:
+            size = self.remaining
+        size = min(size, self.remaining)
+        self.remaining -= size
+        self.read_bytes += size
+        return b"7" * size
+
+
+def chunked(body: bytes | io.RawIOBase, content_type: str = "application/json") -> dict:
+    """The environ of a chunked request: no Content-Length, the stream ends itself."""
+    stream = io.BytesIO(body) if isinstance(body, bytes) else body
+    return {
+        "wsgi.input": stream,
+        "wsgi.input_terminated": True,
+        "HTTP_TRANSFER_ENCODING": "chunked",
+        "CONTENT_TYPE": content_type,
+    }
+
+
+@pytest.fixture
+def echo_app(app):
+    @app.post("/json")
+    def echo_json(request):
+        return {"json": request.json}
+
+    @app.post("/body")
+    def echo_body(request):
+        return {"size": len(request.body)}
+
+    @app.post("/text")
+    def echo_text(request):
+        return {"text": request.text}
+
+    @app.post("/form")
+    def echo_form(request):
+        return {"form": dict(request.POST)}
+
+    @app.get("/query")
+    def echo_query(request):
+        return {"query": dict(request.GET)}
+
+    return app
+
+
+@pytest.fixture
+def echo(echo_app):
+    return TestClient(echo_app)
+
+
+def test_request_is_a_webob_request():
+    assert issubclass(roob.Request, webob.Request)
+    request = roob.Request.blank("/path?x=1", headers={"X-Key": "v"})
+    assert request.path == "/path"
+    assert request.GET["x"] == "1"
+    assert request.headers["X-Key"] == "v"
+
+
+# --- request.json -----------------------------------------------------------
+
+
+def test_json_body(echo):
+    response = echo.post("/json", json={"name": "Tab", "tags": ["a", "b"], "price": 1.5})
+    assert response.status_code == 200
+    assert response.json() == {"json": {"name": "Tab", "tags": ["a", "b"], "price": 1.5}}
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["application/x-www-form-urlencoded", "text/plain", "application/json; charset=utf-8", None],
+)
+def test_json_is_parsed_whatever_the_content_type(echo, content_type):
+    # curl -d '{"id": 5}' sends application/x-www-form-urlencoded
+    headers = {"Content-Type": content_type} if content_type else None
+    response = echo.post("/json", data=b'{"id": 5}', headers=headers)
+    assert response.status_code == 200
+    assert response.json() == {"json": {"id": 5}}
+
+
+def test_json_accepts_non_ascii_utf8(echo):
+    response = echo.post("/json", data='{"name": "Jürgen ☃"}'.encode())
+    assert response.json() == {"json": {"name": "Jürgen ☃"}}
+
+
+def test_json_can_be_read_twice_and_with_the_body(app, client):
+    @app.post("/")
+    def index(request):
+        first = request.json
+        return {"same": request.json == first, "body": request.body.decode()}
+
+    assert client.post("/", data=b'{"a": 1}').json() == {"same": True, "body": '{"a": 1}'}
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        (b'{"id": 5', "not valid JSON"),
+        (b"{'id': 5}", "not valid JSON"),
+        (b"id=5&name=x", "not valid JSON"),
+        (b'{"a": 1} trailing', "not valid JSON"),
+        (b"NaN", "not valid JSON"),
+        (b'{"a": Infinity}', "not valid JSON"),
+        (b"[-Infinity]", "not valid JSON"),
+        (b"", "empty"),
+        (b"  \n\t ", "empty"),
+        (b'"\xff\xfe"', "UTF-8"),
+        (b'{"name": "J\xfcrgen"}', "UTF-8"),
+        ('{"a": 1}'.encode("utf-16"), "UTF-8"),
+        ('{"a": 1}'.encode("utf-32"), "UTF-8"),
+    ],
+    ids=[
+        "truncated",
+        "single-quotes",
+        "form-encoded",
+        "trailing-data",
+        "nan",
+        "infinity",
+        "minus-infinity",
+        "empty",
+        "blank",
+        "invalid-utf8",
+        "latin-1",
+        "utf-16",
+        "utf-32",
+    ],
+)
+def test_bad_json_is_a_400_saying_why(echo, body, fragment):
+    response = echo.post("/json", data=body)
+    assert response.status_code == 400
+    assert response.headers["Content-Type"] == "application/json"
+    assert fragment in response.json()["message"]
+
+
+def test_invalid_json_message_says_it_is_not_valid_json(echo):
+    message = echo.post("/json", data=b"{oops}").json()["message"]
+    assert message.startswith("Request body is not valid JSON")
+
+
+@pytest.mark.parametrize("opener", [b"[", b'{"a":'], ids=["arrays", "objects"])
+def test_deeply_nested_json_is_a_400_not_a_500(echo, opener):
+    response = echo.post("/json", data=opener * 100_000)
+    assert response.status_code == 400
+    assert "nested" in response.json()["message"]
+
+
+def test_json_setter_writes_the_body():
+    request = roob.Request.blank("/", method="POST")
+    request.json = {"a": [1, 2]}
+    assert request.json == {"a": [1, 2]}
+    assert request.json_body == {"a": [1, 2]}
+    assert b'"a"' in request.body
+
+
+# --- the body size limit ----------------------------------------------------
+
+
+def test_the_default_limit_is_one_mebibyte():
+    assert DEFAULT_MAX_BODY_SIZE == MIB
+    assert Roob(static_dir=None).max_body_size == MIB
+
+
+@pytest.mark.parametrize("path", ["/json", "/body", "/text", "/form"])
+def test_a_content_length_over_the_limit_is_413_without_reading(echo, unreadable_input, path):
+    environ = {
+        "wsgi.input": unreadable_input,
+        "CONTENT_LENGTH": str(MIB + 1),
+        "CONTENT_TYPE": "application/x-www-form-urlencoded",
+    }
+    response = echo.post(path, environ=environ)
+    assert response.status_code == 413
+    assert response.json() == {"message": f"Request body is larger than the limit of {MIB} bytes"}
+
+
+def test_a_body_at_the_limit_is_read(echo):
+    body = b'"' + b"a" * (MIB - 2) + b'"'
+    assert len(body) == MIB
+    response = echo.post("/json", data=body)
+    assert response.status_code == 200
+    assert len(response.json()["json"]) == MIB - 2
+
+
+def test_a_body_one_byte_over_the_limit_is_413(echo):
+    assert echo.post("/body", data=b"x" * (MIB + 1)).status_code == 413
+
+
+@pytest.mark.parametrize(("size", "status"), [(10, 200), (11, 413)])
+def test_max_body_size_is_per_application(size, status):
+    small = Roob(static_dir=None, max_body_size=10)
+    large = Roob(static_dir=None)
+    for app in (small, large):
+
+        @app.post("/")
+        def index(request):
+            return {"size": len(request.body)}
+
+    assert TestClient(small).post("/", data=b"x" * size).status_code == status
+    assert TestClient(large).post("/", data=b"x" * size).json() == {"size": size}
+
+
+def test_a_chunked_body_over_the_limit_is_413(echo):
+    body = b'"' + b"a" * MIB + b'"'
+    response = echo.post("/json", environ=chunked(body))
+    assert response.status_code == 413
+    assert "limit" in response.json()["message"]
+
+
+def test_a_chunked_body_is_read_only_up_to_the_limit(echo):
+    stream = CountingInput(50 * MIB)
+    response = echo.post("/body", environ=chunked(stream))
+    assert response.status_code == 413
+    assert stream.read_bytes <= MIB + 64 * 1024  # never the whole 50 MiB
+
+
+def test_a_chunked_body_under_the_limit_is_parsed(echo):
+    response = echo.post("/json", environ=chunked(b'{"chunked": true}'))
+    assert response.status_code == 200
+    assert response.json() == {"json": {"chunked": True}}
+
+
+def test_a_chunked_body_is_readable_again(app, client):
+    @app.post("/")
+    def index(request):
+        return {"body": request.body.decode(), "json": request.json}
+
+    response = client.post("/", environ=chunked(b"[1, 2]"))
+    assert response.json() == {"body": "[1, 2]", "json": [1, 2]}
+
+
+# --- forms ------------------------------------------------------------------
+
+
+def test_form_fields(echo):
+    response = echo.post("/form", data={"name": "Tab", "brand": "Samsung"})
+    assert response.json() == {"form": {"name": "Tab", "brand": "Samsung"}}
+
+
+def test_multipart_form_fields(echo):
+    boundary = "XyZ"
+    body = (
+        f"--{boundary}\r\n"
+        'Content-Disposition: form-data; name="name"\r\n\r\n'
+        "Tab\r\n"
+        f"--{boundary}--\r\n"
+    ).encode()
+    response = echo.post(
+        "/form", data=body, headers={"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    )
+    assert response.json() == {"form": {"name": "Tab"}}
+
+
+def test_a_form_over_the_limit_is_413(echo):
+    response = echo.post("/form", data={"blob": "x" * MIB})
+    assert response.status_code == 413
+
+
+def test_a_chunked_form_over_the_limit_is_413(echo):
+    form = chunked(b"blob=" + b"x" * MIB, "application/x-www-form-urlencoded")
+    assert echo.post("/form", environ=form).status_code == 413
+
+
+def test_a_chunked_form_under_the_limit_is_parsed(echo):
+    form = chunked(b"a=1&b=two", "application/x-www-form-urlencoded")
+    response = echo.post("/form", environ=form)
+    assert response.json() == {"form": {"a": "1", "b": "two"}}
+
+
+def test_params_combine_query_and_form(echo_app, client):
+    @echo_app.post("/params")
+    def params(request):
+        return {"params": dict(request.params)}
+
+    response = client.post("/params?page=2", data={"name": "Tab"})
+    assert response.json() == {"params": {"page": "2", "name": "Tab"}}
+
+
+def test_params_respect_the_limit(echo_app, client, unreadable_input):
+    @echo_app.post("/params")
+    def params(request):
+        return {"params": dict(request.params)}
+
+    environ = {
+        "wsgi.input": unreadable_input,
+        "CONTENT_LENGTH": str(MIB + 1),
+        "CONTENT_TYPE": "application/x-www-form-urlencoded",
+    }
+    assert client.post("/params?page=2", environ=environ).status_code == 413
+
+
+# --- query string and request class -----------------------------------------
+
+
+def test_query_parameters(echo):
+    assert echo.get("/query?q=J%C3%BCrgen&page=2").json() == {"query": {"q": "Jürgen", "page": "2"}}
+
+
+def test_a_query_string_that_is_not_utf8_is_a_400(echo):
+    response = echo.get("/query?q=%ff")
+    assert response.status_code == 400
+    assert response.json() == {"message": "Query string is not valid UTF-8"}
+
+
+@pytest.mark.parametrize("max_body_size", [DEFAULT_MAX_BODY_SIZE, 5])
+def test_a_custom_request_class(max_body_size):
+    class ShopRequest(roob.Request):
+        @property
+        def shop(self):
+            return self.headers.get("X-Shop", "main")
+
+    app = Roob(static_dir=None, request_class=ShopRequest, max_body_size=max_body_size)
+
+    @app.post("/")
+    def index(request):
+        return {
+            "shop": request.shop,
+            "is_shop_request": isinstance(request, ShopRequest),
+            "size": len(request.body),
+        }
+
+    client = TestClient(app)
+    response = client.post("/", data=b"1234", headers={"X-Shop": "outlet"})
+    assert response.json() == {"shop": "outlet", "is_shop_request": True, "size": 4}
+    assert client.post("/", data=b"123456").status_code == (413 if max_body_size == 5 else 200)

@@ -1,0 +1,295 @@
+"""roob/responses.py: Response (a faster webob.Response), JSON encoding, status lines."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import decimal
+import enum
+import json
+import uuid
+
+import pytest
+import webob
+
+from roob import Response, Roob
+from roob.responses import dump_json, status_line, to_response
+from roob.testing import TestClient
+
+# Each case is a function so that every constructor gets fresh arguments
+# (WebOb appends to a headerlist it is given).
+EQUIVALENT_ARGUMENTS = {
+    "no-args": dict,
+    "json": lambda: {"json": {"id": 5, "tags": ["a", "b"], "ok": True, "none": None}},
+    "json-list": lambda: {"json": [1, 2.5, "three"]},
+    "json-with-status": lambda: {"json": {"message": "nope"}, "status": 404},
+    "json-custom-type": lambda: {"json": {"a": 1}, "content_type": "application/vnd.api+json"},
+    "json_body": lambda: {"json_body": {"id": 5}},
+    "json_body-none": lambda: {"json_body": None},
+    "text": lambda: {"text": "Hello, world"},
+    "text-utf8": lambda: {"text": "Grüße ☃"},
+    "text-with-status": lambda: {"text": "missing", "status": 404},
+    "text-plain": lambda: {"text": "plain", "content_type": "text/plain"},
+    "text-with-charset": lambda: {"text": "é", "content_type": "text/plain; charset=latin-1"},
+    "text-charset-arg": lambda: {"text": "é", "charset": "latin-1"},
+    "body": lambda: {"body": b"raw bytes"},
+    "body-plain": lambda: {"body": b"x", "content_type": "text/plain"},
+    "body-with-charset": lambda: {"body": b"x", "content_type": "text/csv; charset=utf-8"},
+    "body-binary-type": lambda: {"body": b"\x89PNG", "content_type": "image/png"},
+    "body-json-type": lambda: {"body": b"{}", "content_type": "application/json"},
+    "body-charset-arg": lambda: {"body": b"x", "charset": "latin-1"},
+    "status-int": lambda: {"status": 201},
+    "status-line": lambda: {"status": "201 Created"},
+    "status-code-string": lambda: {"status": "202"},
+    "status-custom-reason": lambda: {"status": "299 Custom Reason"},
+    "status-unknown-code": lambda: {"status": 599},
+    "status-204": lambda: {"status": 204},
+    "status-204-with-body": lambda: {"body": b"ignored", "status": 204},
+    "status-304": lambda: {"status": 304},
+    "status-205": lambda: {"status": 205},
+    "status-100": lambda: {"status": 100},
+    "content-type-only": lambda: {"content_type": "application/xml"},
+    "app_iter": lambda: {"app_iter": [b"chunk one, ", b"chunk two"]},
+    "app_iter-typed": lambda: {"app_iter": [b"a,b"], "content_type": "text/csv"},
+    "headerlist": lambda: {"headerlist": [("X-A", "1")], "body": b"x"},
+    "headerlist-with-type": lambda: {"headerlist": [("Content-Type", "text/plain")]},
+    "charset": lambda: {"charset": "utf-8"},
+    "conditional": lambda: {"body": b"x", "conditional_response": True},
+}
+
+
+@pytest.mark.parametrize("make_kwargs", EQUIVALENT_ARGUMENTS.values(), ids=EQUIVALENT_ARGUMENTS)
+def test_response_is_equivalent_to_webob(make_kwargs):
+    ours = Response(**make_kwargs())
+    theirs = webob.Response(**make_kwargs())
+    assert isinstance(ours, webob.Response)
+    assert ours.status == theirs.status
+    assert ours.status_code == theirs.status_code
+    assert ours.headerlist == theirs.headerlist
+    assert ours.body == theirs.body
+
+
+@pytest.mark.parametrize("make_kwargs", EQUIVALENT_ARGUMENTS.values(), ids=EQUIVALENT_ARGUMENTS)
+def test_response_sends_what_webob_sends(make_kwargs, call_wsgi):
+    ours_start, ours_body = call_wsgi(Response(**make_kwargs()))
+    theirs_start, theirs_body = call_wsgi(webob.Response(**make_kwargs()))
+    assert ours_start.status == theirs_start.status
+    assert ours_body == theirs_body
+    assert ours_start.calls[-1][1] == theirs_start.calls[-1][1]
+
+
+def test_non_ascii_json_is_utf8_not_escaped():
+    # The one deliberate difference in the JSON body: WebOb escapes non-ASCII
+    # (\u00fc); Roob sends UTF-8. Both decode to the same value.
+    value = {"name": "Jürgen", "snow": "☃"}
+    ours = Response(json=value)
+    assert ours.body == '{"name":"Jürgen","snow":"☃"}'.encode()
+    assert json.loads(ours.body) == json.loads(webob.Response(json=value).body)
+    assert ours.headers["Content-Length"] == str(len(ours.body))
+
+
+@pytest.mark.parametrize(
+    "make_kwargs",
+    [
+        lambda h: {"headers": h},
+        lambda h: {"text": "x", "headers": h},
+        lambda h: {"json": {"a": 1}, "status": 201, "headers": h},
+        lambda h: {"app_iter": [b"x"], "headers": h},
+        lambda h: {"body": b"x", "charset": "latin-1", "headers": h},
+    ],
+    ids=["alone", "text", "json", "app_iter", "webob-path"],
+)
+@pytest.mark.parametrize(
+    "headers", [{"X-A": "1", "X-B": "2"}, [("X-A", "1"), ("X-B", "2")]], ids=["dict", "pairs"]
+)
+def test_headers_are_added_to_the_computed_ones(make_kwargs, headers):
+    # The one deliberate difference from WebOb: there headers= *replaces* the
+    # whole header list (Content-Type and Content-Length included); in Roob it
+    # adds to the headers the response computes.
+    kwargs = make_kwargs(headers)
+    without = {k: v for k, v in kwargs.items() if k != "headers"}
+    ours = Response(**kwargs)
+    assert ours.headerlist == [*webob.Response(**without).headerlist, ("X-A", "1"), ("X-B", "2")]
+    assert webob.Response(**kwargs).headerlist == [("X-A", "1"), ("X-B", "2")]
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"X-Evil": "a\r\nSet-Cookie: x=1"},
+        {"X-Evil": "a\nb"},
+        {"X-Evil": "a\rb"},
+        [("X-Evil", "line\nbreak")],
+        {"X-Evil\r\nSet-Cookie": "x"},
+        {"Bad:Name": "x"},
+    ],
+    ids=["crlf", "lf", "cr", "pairs", "in-name", "colon-in-name"],
+)
+@pytest.mark.parametrize("extra", [{}, {"charset": "utf-8"}], ids=["fast", "webob-path"])
+def test_header_injection_is_refused(headers, extra):
+    with pytest.raises(ValueError, match=r"X-Evil|Bad:Name"):
+        Response(text="x", headers=headers, **extra)
+
+
+def test_a_header_value_must_be_a_string():
+    with pytest.raises(TypeError, match="X-Count"):
+        Response(headers={"X-Count": 5})
+
+
+@pytest.mark.parametrize("status", ["bogus", "20 OK", 99, 1000, "2000 Big"])
+def test_an_invalid_status_is_refused(status):
+    with pytest.raises(ValueError, match="status"):
+        Response(status=status)
+
+
+def test_json_refuses_nan():
+    with pytest.raises(ValueError):  # noqa: PT011 - the encoder's own message
+        Response(json={"a": float("nan")})
+
+
+# --- sending ----------------------------------------------------------------
+
+
+@pytest.fixture
+def serve(app, client):
+    """serve(response) -> a client whose GET / returns that response."""
+
+    def serve(response):
+        app.add_route("/", lambda request: response, ["GET"])
+        return client
+
+    return serve
+
+
+def test_head_sends_headers_without_body(serve):
+    client = serve(Response(json={"a": 1}))
+    head = client.head("/")
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head.headers["Content-Length"] == "7"
+
+
+def test_a_relative_location_is_made_absolute(serve):
+    response = serve(Response(status=303, headers={"Location": "/next"})).get("/")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "http://testserver/next"
+
+
+def test_conditional_response_answers_304(serve):
+    response = Response(text="cached", conditional_response=True)
+    response.etag = "v1"
+    client = serve(response)
+    assert client.get("/").text == "cached"
+    not_modified = client.get("/", headers={"If-None-Match": '"v1"'})
+    assert not_modified.status_code == 304
+    assert not_modified.content == b""
+
+
+def test_the_same_response_can_be_sent_twice(serve):
+    client = serve(Response(text="again"))
+    assert client.get("/").text == "again"
+    assert client.get("/").text == "again"
+
+
+# --- to_response, dump_json, status_line ------------------------------------
+
+
+def test_to_response_keeps_responses_and_wsgi_apps():
+    response = Response(text="x")
+    assert to_response(response) is response
+
+    def wsgi(environ, start_response):
+        return []
+
+    assert to_response(wsgi) is wsgi
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [((1, 2, 3, 4), "tuple of 4"), ((1,), "tuple of 1"), (3.5, "returned float")],
+)
+def test_to_response_explains_what_is_wrong(value, message):
+    with pytest.raises(TypeError, match=message):
+        to_response(value)
+
+
+class Colour(enum.Enum):
+    RED = "red"
+
+
+@dataclasses.dataclass
+class Point:
+    x: int
+    y: int
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (datetime.datetime(2024, 1, 2, 3, 4, 5), '"2024-01-02T03:04:05"'),
+        (
+            datetime.datetime(2024, 1, 2, tzinfo=datetime.UTC),
+            '"2024-01-02T00:00:00+00:00"',
+        ),
+        (datetime.date(2024, 1, 2), '"2024-01-02"'),
+        (datetime.time(3, 4), '"03:04:00"'),
+        (uuid.UUID(int=255), '"00000000-0000-0000-0000-0000000000ff"'),
+        (decimal.Decimal("0.10"), '"0.10"'),
+        (Colour.RED, '"red"'),
+        ({3}, "[3]"),
+        ((1, 2), "[1,2]"),
+        (Point(1, 2), '{"x":1,"y":2}'),
+        ("text", '"text"'),
+        ({"nested": [{"when": datetime.date(2024, 1, 2)}]}, '{"nested":[{"when":"2024-01-02"}]}'),
+    ],
+    ids=[
+        "datetime",
+        "aware-datetime",
+        "date",
+        "time",
+        "uuid",
+        "decimal",
+        "enum",
+        "set",
+        "tuple",
+        "dataclass",
+        "str",
+        "nested",
+    ],
+)
+def test_dump_json(value, expected):
+    assert dump_json(value) == expected.encode()
+
+
+def test_dump_json_refuses_unknown_types():
+    with pytest.raises(TypeError, match="object"):
+        dump_json({"x": object()})
+
+
+@pytest.mark.parametrize(
+    ("status", "line"),
+    [
+        (200, "200 OK"),
+        (201, "201 Created"),
+        ("404", "404 Not Found"),
+        ("201 Created", "201 Created"),
+        ("299 Mine", "299 Mine"),
+        (599, "599 Unknown Server Error"),
+    ],
+)
+def test_status_line(status, line):
+    assert status_line(status) == line
+
+
+def test_response_in_an_application(tmp_path):
+    app = Roob(static_dir=None)
+
+    @app.get("/")
+    def index(request):
+        return Response(json={"made": True}, status=201, headers={"X-Id": "7"})
+
+    response = TestClient(app).get("/")
+    assert response.status_code == 201
+    assert response.json() == {"made": True}
+    assert response.headers["X-Id"] == "7"
+    assert response.headers["Content-Type"] == "application/json"

@@ -1,0 +1,132 @@
+"""roob/staticfiles.py: WhiteNoise serves static_dir (at the root by default)."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+from roob import Roob
+from roob.testing import TestClient
+
+FILES = {
+    "css/main.css": "body { color: red; }",
+    "js/vendor/lib.js": "console.log('lib');",
+    "robots.txt": "User-agent: *",
+}
+
+
+@pytest.fixture
+def static_dir(tmp_path, write_files):
+    return write_files(tmp_path / "static", FILES)
+
+
+def make_client(static_dir, **options):
+    app = Roob(static_dir=static_dir, **options)
+
+    @app.get("/api/items")
+    def items(request):
+        return [1, 2]
+
+    return TestClient(app)
+
+
+@pytest.fixture
+def client(static_dir):
+    return make_client(static_dir)
+
+
+def test_a_file_is_served_at_the_root(client):
+    response = client.get("/css/main.css")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/css")
+    assert response.text == FILES["css/main.css"]
+    assert "max-age=60" in response.headers["Cache-Control"]
+
+
+@pytest.mark.parametrize("path", ["js/vendor/lib.js", "robots.txt"])
+def test_files_in_subfolders_and_at_the_top(client, path):
+    response = client.get(f"/{path}")
+    assert response.status_code == 200
+    assert response.text == FILES[path]
+
+
+def test_head_of_a_static_file(client):
+    response = client.head("/css/main.css")
+    assert response.status_code == 200
+    assert response.content == b""
+    assert response.headers["Content-Length"] == str(len(FILES["css/main.css"]))
+
+
+def test_a_missing_static_file_is_the_json_404(client):
+    response = client.get("/css/missing.css")
+    assert response.status_code == 404
+    assert response.json() == {"message": "Requested path: /css/missing.css does not exist"}
+
+
+def test_routes_work_alongside_static_files(client):
+    assert client.get("/api/items").json() == [1, 2]
+    assert client.post("/api/items").status_code == 405
+
+
+def test_a_conditional_request_is_answered_304(client):
+    etag = client.get("/css/main.css").headers["ETag"]
+    response = client.get("/css/main.css", headers={"If-None-Match": etag})
+    assert response.status_code == 304
+    assert response.content == b""
+
+
+@pytest.mark.parametrize("static_url", ["/static", "/static/", "static"])
+def test_a_url_prefix(static_dir, static_url):
+    client = make_client(static_dir, static_url=static_url)
+    response = client.get("/static/css/main.css")
+    assert response.status_code == 200
+    assert response.text == FILES["css/main.css"]
+    assert client.get("/static/js/vendor/lib.js").text == FILES["js/vendor/lib.js"]
+    assert client.get("/css/main.css").status_code == 404
+    assert client.get("/api/items").json() == [1, 2]
+
+
+@pytest.mark.parametrize("missing", ["does-not-exist", None], ids=["missing-folder", "none"])
+def test_no_static_folder_is_fine_and_silent(tmp_path, missing):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        client = make_client(None if missing is None else tmp_path / missing)
+        assert client.get("/api/items").json() == [1, 2]
+        response = client.get("/css/main.css")
+    assert response.status_code == 404
+    assert response.json() == {"message": "Requested path: /css/main.css does not exist"}
+
+
+def test_no_static_folder_emits_no_warning(tmp_path, recwarn):
+    Roob(static_dir=tmp_path / "nothing-here")
+    assert [str(w.message) for w in recwarn] == []
+
+
+def test_the_default_static_dir_is_static_in_the_working_directory(
+    static_dir, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    client = TestClient(Roob())
+    assert client.get("/robots.txt").text == FILES["robots.txt"]
+
+
+def test_files_are_indexed_at_start_up(static_dir, client, write_files):
+    write_files(static_dir, {"late.txt": "added later"})
+    assert client.get("/late.txt").status_code == 404
+
+
+def test_debug_serves_files_added_later(static_dir, write_files):
+    client = make_client(static_dir, debug=True)
+    write_files(static_dir, {"late.txt": "added later"})
+    assert client.get("/late.txt").text == "added later"
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_files_outside_the_folder_are_not_served(tmp_path, static_dir, write_files, debug):
+    write_files(tmp_path, {"secret.txt": "password"})
+    client = make_client(static_dir, debug=debug)
+    for path in ("/../secret.txt", "/css/../../secret.txt", "/%2e%2e/secret.txt"):
+        response = client.get("/", environ={"PATH_INFO": path})
+        assert "password" not in response.text
+        assert response.status_code == 404
