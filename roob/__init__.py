@@ -39,6 +39,7 @@ from roob.exceptions import (
 from roob.middleware import CORSMiddleware, ErrorHandlerMiddleware, SecurityHeadersMiddleware
 from roob.requests import Request
 from roob.responses import Response
+from roob.routers import Router
 from roob.routing import Route
 
 __version__ = "0.1.0"
@@ -59,6 +60,7 @@ __all__ = [
     "Roob",
     "Route",
     "RouteConflict",
+    "Router",
     "SecurityHeadersMiddleware",
     "UnprocessableEntity",
     "__version__",

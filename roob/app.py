@@ -9,11 +9,15 @@ A :class:`Roob` instance is a WSGI application::
         return {"hello": name}
 
 A request goes: WSGI middleware (last added outermost) -> static files ->
-the router (404 / 405 / endpoint) -> ``before_request`` hooks -> the view ->
+the route table (404 / 405 / endpoint) -> ``before_request`` hooks -> the view ->
 its return value made a response -> ``after_request`` hooks. An exception on
 the way is given to the handler registered for its class (the most specific
 one along its MRO); by default an :class:`~roob.HTTPError` is sent as its
 status with ``{"message": ...}`` and anything else as a logged 500.
+
+Routes of a :class:`~roob.Router` included with :meth:`Roob.include_router`
+have the router's hooks around their views and its exception handlers before
+the application's (see roob/routers.py).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from typing import Any
 
 import webob
 import webob.exc
@@ -31,7 +35,20 @@ from roob.convertors import validate_convertor_regex as _validate_regex
 from roob.exceptions import ConfigurationError, HTTPError, MethodNotAllowed
 from roob.requests import DEFAULT_MAX_BODY_SIZE, Request
 from roob.responses import Response, WSGIApp, dump_json, to_response
-from roob.routing import Endpoint, Route, Router
+from roob.routers import (
+    AfterHook,
+    BeforeHook,
+    ExceptionHandler,
+    Methods,
+    RegistrationAPI,
+    Router,
+    Scope,
+    mount,
+    run_after_hooks,
+    run_before_hooks,
+    scope_for_path,
+)
+from roob.routing import Endpoint, Route, RouteTable
 from roob.staticfiles import static_files
 from roob.templating import Templates
 from roob.views import views_for
@@ -40,15 +57,11 @@ __all__ = ["Roob"]
 
 logger = logging.getLogger("roob")
 
-F = TypeVar("F", bound=Callable[..., Any])
 StartResponse = Callable[..., Any]
-ExceptionHandler = Callable[[Any, Any], Any]
-BeforeHook = Callable[[Any], Any]
-AfterHook = Callable[[Any, Any], Any]
 _encode_json = dump_json
 
 
-class Roob:
+class Roob(RegistrationAPI):
     """A WSGI web application.
 
     :param template_dir: where :meth:`template` finds Jinja2 templates.
@@ -74,7 +87,7 @@ class Roob:
             raise ConfigurationError("max_body_size must be a non-negative int")
         self.debug = debug
         self.max_body_size = max_body_size
-        self.router = Router(default_convertors())
+        self.route_table = RouteTable(default_convertors())
         self.templates = Templates(template_dir, auto_reload=debug)
         self.static_dir = None if static_dir is None else os.fspath(static_dir)
         self.static_url = static_url
@@ -85,9 +98,11 @@ class Roob:
                 "__qualname__": request_class.__qualname__,
             })  # fmt: skip
         self.request_class = request_class
-        self._static_routes = self.router.static
+        self._static_routes = self.route_table.static
         self._before: list[BeforeHook] = []
         self._after: list[AfterHook] = []
+        self._scopes: list[Scope] = []  # one per router inclusion, for errors only
+        self._scoped_errors = False  # whether a router has exception handlers or after hooks
         self._exception_handlers: dict[type[BaseException], ExceptionHandler] = {
             HTTPError: _http_error_response,
             webob.exc.WSGIHTTPException: _webob_error_response,
@@ -106,6 +121,7 @@ class Roob:
 
     def _dispatch(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         request = self.request_class(environ)
+        endpoint: Endpoint | None = None
         try:
             method = environ["REQUEST_METHOD"]
             path = environ.get("PATH_INFO", "")
@@ -114,7 +130,7 @@ class Roob:
             params = None
             if endpoint is None:
                 endpoint, params = self._resolve(path, method)
-            if self._before and (result := self._run_before_hooks(request)) is not None:
+            if self._before and (result := run_before_hooks(self._before, request)) is not None:
                 pass
             elif params:
                 result = endpoint.view(request, **params)
@@ -131,53 +147,59 @@ class Roob:
                     return [] if method == "HEAD" else [body]
                 response = result if isinstance(result, webob.Response) else to_response(result)
             else:
-                response = self._run_after_hooks(request, to_response(result))
+                response = run_after_hooks(self._after, request, to_response(result))
         except Exception as exc:
-            response = self._error_response(request, exc)
+            response = self._error_response(request, exc, endpoint)
         return response(environ, start_response)
 
     def _resolve(self, path: str, method: str) -> tuple[Endpoint, dict[str, Any]]:
-        """The router's answer, with the automatic OPTIONS response."""
+        """The route table's answer, with the automatic OPTIONS response."""
         try:
-            return self.router.resolve(path, method)
+            return self.route_table.resolve(path, method)
         except MethodNotAllowed as exc:
             if method != "OPTIONS":
                 raise
             allow = ", ".join(exc.allowed)
             return Endpoint(lambda request: Response(status=204, headers=[("Allow", allow)])), {}
 
-    def _run_before_hooks(self, request: Request) -> Any:
-        for hook in self._before:
-            early = hook(request)
-            if early is not None:
-                return early
-        return None
-
-    def _run_after_hooks(self, request: Request, response: Any) -> Any:
-        for hook in self._after:
-            response = to_response(hook(request, response))
-        return response
-
-    def _error_response(self, request: Request, exc: Exception) -> Any:
-        handler = self._handler_for(type(exc))
+    def _error_response(
+        self, request: Request, exc: Exception, endpoint: Endpoint | None = None
+    ) -> Any:
+        scope = self._scope_for(request, endpoint) if self._scoped_errors else None
+        handler = self._handler_for(type(exc), scope)
         try:
             response = to_response(handler(request, exc))
         except Exception as failure:
             logger.exception("The exception handler %r failed", handler)
             response = self._internal_error_response(request, failure)
-        if self._after:
+        after = self._after if scope is None or not scope.after else [*scope.after, *self._after]
+        if after:
             try:
-                response = self._run_after_hooks(request, response)
+                response = run_after_hooks(after, request, response)
             except Exception as failure:
                 response = self._internal_error_response(request, failure)
         return response
 
-    def _handler_for(self, exc_type: type[BaseException]) -> ExceptionHandler:
-        handlers = self._exception_handlers
-        for cls in exc_type.__mro__:
-            handler = handlers.get(cls)
-            if handler is not None:
-                return handler
+    def _scope_for(self, request: Request, endpoint: Endpoint | None) -> Scope | None:
+        """The router inclusion an error belongs to: the route's, or for a 404/405 the path's."""
+        if endpoint is not None:
+            return endpoint.route.scope if endpoint.route is not None else None
+        return scope_for_path(self._scopes, request.environ.get("PATH_INFO", ""))
+
+    def _handler_for(
+        self, exc_type: type[BaseException], scope: Scope | None = None
+    ) -> ExceptionHandler:
+        """Along the MRO, the first class with a handler; the innermost scope's on a tie."""
+        if scope is None:
+            handlers = self._exception_handlers
+            for cls in exc_type.__mro__:
+                if cls in handlers:
+                    return handlers[cls]
+        else:
+            for cls in exc_type.__mro__:
+                for handlers in scope.handler_tables:
+                    if cls in handlers:
+                        return handlers[cls]
         return self._internal_error_response  # pragma: no cover - Exception is always there
 
     def _internal_error_response(self, request: Request, exc: BaseException) -> Response:
@@ -193,54 +215,51 @@ class Roob:
     # --- registration -----------------------------------------------------
 
     def add_route(
-        self,
-        path: str,
-        handler: Any,
-        methods: Iterable[str] | str | None = None,
-        *,
-        name: str | None = None,
+        self, path: str, handler: Any, methods: Methods = None, *, name: str | None = None
     ) -> Route:
         """Serve ``path`` with a function or class view.
 
         A function answers ``methods`` (GET when not given); a class answers
         the verbs it defines. HEAD follows GET and OPTIONS is automatic.
         """
-        return self.router.add(path, views_for(handler, methods), handler, name)
+        return self._add_route(path, handler, methods, name, None)
 
-    def route(
-        self, path: str, methods: Iterable[str] | str | None = None, *, name: str | None = None
-    ) -> Callable[[F], F]:
-        """Decorator form of :meth:`add_route`, for functions and classes."""
+    def _add_route(
+        self, path: str, handler: Any, methods: Methods, name: str | None, scope: Scope | None
+    ) -> Route:
+        """Every route, the application's and the routers', is registered here."""
+        views = views_for(handler, methods)
+        if scope is not None:
+            views = {method: scope.wrap(view) for method, view in views.items()}
+            name = scope.route_name(name, handler)
+        return self.route_table.add(path, views, handler, name, scope)
 
-        def register(handler: F) -> F:
-            self.add_route(path, handler, methods, name=name)
-            return handler
+    def include_router(self, router: Router, prefix: str = "", *, name: str | None = None) -> None:
+        """Serve the routes of ``router`` and of the routers nested in it.
 
-        return register
-
-    def get(self, path: str, *, name: str | None = None) -> Callable[[F], F]:
-        return self.route(path, ["GET"], name=name)
-
-    def post(self, path: str, *, name: str | None = None) -> Callable[[F], F]:
-        return self.route(path, ["POST"], name=name)
-
-    def put(self, path: str, *, name: str | None = None) -> Callable[[F], F]:
-        return self.route(path, ["PUT"], name=name)
-
-    def patch(self, path: str, *, name: str | None = None) -> Callable[[F], F]:
-        return self.route(path, ["PATCH"], name=name)
-
-    def delete(self, path: str, *, name: str | None = None) -> Callable[[F], F]:
-        return self.route(path, ["DELETE"], name=name)
+        A route's path is ``prefix + router.prefix + path``. ``name`` replaces
+        the router's name (which qualifies route names: ``"users.show"``) for
+        this inclusion, so that one router may be included twice. Bad patterns
+        and conflicts raise here; the router takes no registrations afterwards.
+        """
+        if not isinstance(router, Router):
+            raise ConfigurationError(f"{router!r} is not a roob.Router")
+        convertors = self.route_table.convertors
+        for scope in mount(router, prefix, name, self._exception_handlers, convertors):
+            for entry in scope.router.registrations:
+                path = scope.full_path(entry.path)
+                self._add_route(path, entry.handler, entry.methods, entry.name, scope)
+            self._scopes.append(scope)
+            self._scoped_errors |= scope.handles_errors
 
     @property
     def routes(self) -> list[Route]:
         """Every registered route, in registration order."""
-        return list(self.router.routes)
+        return list(self.route_table.routes)
 
     def url_for(self, name: str, **params: Any) -> str:
         """The path of the route called ``name`` (a view's ``__name__`` by default)."""
-        return self.router.url_for(name, **params)
+        return self.route_table.url_for(name, **params)
 
     def add_convertor(
         self,
@@ -262,57 +281,10 @@ class Roob:
             _validate_regex(name, convertor.regex)
         except ValueError as exc:
             raise ConfigurationError(str(exc)) from None
-        self.router.add_convertor(name, convertor)
+        self.route_table.add_convertor(name, convertor)
 
-    # --- errors -----------------------------------------------------------
-
-    def add_exception_handler(
-        self,
-        exc_class_or_handler: type[BaseException] | ExceptionHandler,
-        handler: ExceptionHandler | None = None,
-    ) -> None:
-        """Send ``handler(request, exc)``'s return value for exceptions of a class.
-
-        ``add_exception_handler(handler)`` alone handles every exception that
-        has no more specific handler (HTTP errors keep theirs).
-        """
-        if handler is None:
-            exc_class: type[BaseException] = Exception
-            handler = exc_class_or_handler
-        elif isinstance(exc_class_or_handler, type) and issubclass(
-            exc_class_or_handler, BaseException
-        ):
-            exc_class = exc_class_or_handler
-        else:
-            raise ConfigurationError(f"{exc_class_or_handler!r} is not an exception class")
-        if not callable(handler):
-            raise ConfigurationError(f"exception handler {handler!r} is not callable")
-        if not issubclass(exc_class, Exception):
-            raise ConfigurationError(
-                f"{exc_class.__name__} is not an Exception subclass; it cannot be handled"
-            )
-        self._exception_handlers[exc_class] = handler
-
-    def exception_handler(self, exc_class: type[BaseException]) -> Callable[[F], F]:
-        """Decorator form of :meth:`add_exception_handler` for one class."""
-
-        def register(handler: F) -> F:
-            self.add_exception_handler(exc_class, handler)
-            return handler
-
-        return register
-
-    # --- hooks and middleware --------------------------------------------
-
-    def before_request(self, hook: F) -> F:
-        """Run ``hook(request)`` before each view; a value other than None is sent instead."""
-        self._before.append(hook)
-        return hook
-
-    def after_request(self, hook: F) -> F:
-        """Run ``hook(request, response)`` on each response; it returns the response to send."""
-        self._after.append(hook)
-        return hook
+    # --- middleware -------------------------------------------------------
+    # (route, get/post/..., exception handlers and hooks: RegistrationAPI)
 
     def add_middleware(self, middleware_class: Callable[..., Any], **options: Any) -> None:
         """Wrap the application in WSGI middleware, built as ``cls(app, **options)``.
@@ -343,7 +315,7 @@ class Roob:
         return Response(text=self.template(name, context), status=status, headers=headers)
 
     def __repr__(self) -> str:
-        return f"Roob(routes={len(self.router.routes)}, debug={self.debug})"
+        return f"Roob(routes={len(self.route_table.routes)}, debug={self.debug})"
 
 
 def _http_error_response(request: Request, exc: HTTPError) -> Response:

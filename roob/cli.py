@@ -7,7 +7,8 @@
     application factory. For production, run gunicorn with a config file.
 
 ``roob routes MODULE:APP``
-    Print every route: its methods, its pattern and the view that serves it.
+    Print every route: its methods, its full pattern (router prefixes
+    included), its name for ``url_for`` and the view that serves it.
 """
 
 from __future__ import annotations
@@ -51,8 +52,9 @@ def _find_roob(app: Any) -> Roob:
     return app
 
 
-def print_routes(app: Any, out: TextIO = sys.stdout) -> None:
-    """Write the route table of ``app``."""
+def print_routes(app: Any, out: TextIO | None = None) -> None:
+    """Write the route table of ``app`` (to standard output by default)."""
+    out = out or sys.stdout
     rows = []
     for route in _find_roob(app).routes:
         endpoint = route.endpoint
@@ -62,11 +64,10 @@ def print_routes(app: Any, out: TextIO = sys.stdout) -> None:
         methods = set(route.methods)
         if "GET" in methods:
             methods.add("HEAD")
-        rows.append((",".join(sorted(methods)), route.path, where))
-    widths = [
-        max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(("METHODS", "PATH", "VIEW"))
-    ]
-    for row in [("METHODS", "PATH", "VIEW"), *rows]:
+        rows.append((",".join(sorted(methods)), route.path, route.name, where))
+    header = ("METHODS", "PATH", "NAME", "VIEW")
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(header)]
+    for row in [header, *rows]:
         out.write("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() + "\n")
 
 

@@ -1,4 +1,4 @@
-"""Routes and the router: from a request's path and method to a view.
+"""Routes and the route table: from a request's path and method to a view.
 
 A pattern is a path whose segments are literal text or parameters::
 
@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from roob.convertors import Convertor, IntConvertor, PathConvertor, StringConvertor
 from roob.exceptions import (
@@ -36,7 +36,10 @@ from roob.exceptions import (
     RouteConflict,
 )
 
-__all__ = ["Endpoint", "Route", "Router", "format_allow"]
+if TYPE_CHECKING:
+    from roob.routers import Scope
+
+__all__ = ["Endpoint", "PathPrefix", "Route", "RouteTable", "format_allow"]
 
 View = Callable[..., Any]
 _PARAM = re.compile(r"\{([^{}]*)\}")
@@ -71,9 +74,14 @@ def normalize_methods(methods: Iterable[str] | str) -> frozenset[str]:
 
 
 class Route:
-    """One registered pattern with the views that serve its methods."""
+    """One registered pattern with the views that serve its methods.
 
-    __slots__ = ("_segments", "endpoint", "methods", "name", "param_names", "path")
+    ``scope`` is the router inclusion the route came from (None for a route
+    added to the application itself); the application reads it only when
+    something goes wrong, to find the router's exception handlers.
+    """
+
+    __slots__ = ("_segments", "endpoint", "methods", "name", "param_names", "path", "scope")
 
     def __init__(
         self,
@@ -83,6 +91,7 @@ class Route:
         name: str,
         param_names: tuple[str, ...],
         segments: tuple[_Segment, ...],
+        scope: Scope | None = None,
     ) -> None:
         self.path = path
         self.endpoint = endpoint
@@ -90,6 +99,7 @@ class Route:
         self.name = name
         self.param_names = param_names
         self._segments = segments
+        self.scope = scope
 
     def url(self, **params: Any) -> str:
         """The path this route serves for ``params`` (reverse routing)."""
@@ -108,7 +118,7 @@ class Route:
 
 
 class Endpoint:
-    """What the router hands back: the callable for one method of one route.
+    """What the route table hands back: the callable for one method of one route.
 
     ``view`` is called as ``view(request, **params)``.
     """
@@ -296,6 +306,43 @@ def _compile_segment(path: str, text: str, convertors: dict[str, Convertor]) -> 
     return _Mixed(parts, text)
 
 
+class PathPrefix:
+    """A router's prefix such as ``/api`` or ``/orgs/{org}``, compiled.
+
+    Used on the error path only: :meth:`contains` says whether a request path
+    lies under the prefix, segment by segment (``/api`` contains ``/api`` and
+    ``/api/x``, not ``/apix``), so a 404 there can go to the router's handlers.
+    """
+
+    __slots__ = ("_literal", "_segments", "depth", "pattern")
+
+    def __init__(self, pattern: str, convertors: dict[str, Convertor]) -> None:
+        segments, names = _compile_pattern(pattern, convertors)
+        if any(isinstance(s, _Param) and s.is_rest for s in segments):
+            raise InvalidRoute(f"router prefix {pattern!r} cannot hold a {{name:path}} parameter")
+        self.pattern = pattern
+        self.depth = len(segments)
+        self._segments = segments
+        self._literal = None if names else [s.key[1] for s in segments]
+
+    def contains(self, parts: list[str]) -> bool:
+        """Whether the decoded path segments ``parts`` (no leading '') start with the prefix."""
+        if len(parts) < self.depth:
+            return False
+        if self._literal is not None:
+            return parts[: self.depth] == self._literal
+        for segment, text in zip(self._segments, parts, strict=False):
+            if isinstance(segment, _Param | _Mixed):
+                if not text or segment.match(text) is None:
+                    return False
+            elif isinstance(segment, _Literal) and segment.text != text:
+                return False
+        return True
+
+    def __repr__(self) -> str:
+        return f"PathPrefix({self.pattern!r})"
+
+
 # --- the tree -------------------------------------------------------------
 
 
@@ -336,7 +383,7 @@ class _Node:
         return node
 
 
-class Router:
+class RouteTable:
     """The route table of one application.
 
     ``add`` registers a view under a pattern for some methods, ``resolve``
@@ -368,6 +415,7 @@ class Router:
         views: dict[str, View],
         endpoint: Any,
         name: str | None = None,
+        scope: Scope | None = None,
     ) -> Route:
         """Register ``views`` (method -> callable) under ``path``.
 
@@ -377,8 +425,15 @@ class Router:
         segments, param_names = _compile_pattern(path, self.convertors)
         methods = frozenset(views)
         route_name = name or getattr(endpoint, "__name__", None) or path
-        route = Route(path, endpoint, methods, route_name, param_names, segments)
+        route = Route(path, endpoint, methods, route_name, param_names, segments, scope)
 
+        # Checked before the walk, which adds nodes: a refused route leaves no empty branch.
+        previous = self._names.get(route_name)
+        if previous is not None and previous.path != path:
+            raise ConfigurationError(
+                f"route name {route_name!r} is already used by {previous.path!r}; "
+                f"pass name= to give {path!r} a name of its own"
+            )
         node = self._root
         for segment in segments:
             order = self._convertor_order.get(segment.key[1], len(self._convertor_order))
@@ -386,12 +441,6 @@ class Router:
         clash = methods & node.explicit.keys()
         if clash:
             raise RouteConflict(path, node.explicit[min(clash)].path, clash)
-        previous = self._names.get(route_name)
-        if previous is not None and previous.path != path:
-            raise ConfigurationError(
-                f"route name {route_name!r} is already used by {previous.path!r}; "
-                f"pass name= to give {path!r} a name of its own"
-            )
 
         for method, view in views.items():
             node.explicit[method] = route

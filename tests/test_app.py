@@ -921,3 +921,16 @@ def test_seed_duplicate_route_raises_runtime_error(app):
         @app.route("/home")
         def home_again(request):
             return "two"
+
+
+def test_a_route_refused_for_its_name_leaves_the_others_served(app, client):
+    @app.get("/a/{x}")
+    def item(request, x):
+        return {"x": x}
+
+    with pytest.raises(roob.ConfigurationError, match="route name 'item' is already used"):
+        app.add_route("/b/{y}", lambda request, y: None, name="item")
+    app.add_route("/c/{z}", lambda request, z: {"z": z}, name="other")
+    assert client.get("/a/1").json() == {"x": "1"}
+    assert client.get("/c/2").json() == {"z": "2"}
+    assert client.get("/b/3").status_code == 404
