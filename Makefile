@@ -14,8 +14,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
+# The inventory demo on http://$(HOST):$(PORT), SQLite under var/ unless DATABASE_URL says otherwise.
 run: $(STAMP)
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - examples.hello:app
+	$(BIN)/gunicorn -c gunicorn.conf.py --bind $(HOST):$(PORT) inventory.wsgi:app
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

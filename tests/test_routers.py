@@ -781,14 +781,14 @@ def test_print_routes_shows_router_routes_with_their_full_path():
     assert lines[0].split() == ["METHODS", "PATH", "NAME", "VIEW"]
     rows = [line.split() for line in lines[1:]]
     assert rows == [
-        ["GET,HEAD", "/", "home", "test_routers._routes_app.<locals>.home"],
+        ["GET,HEAD", "/", "home", f"{__name__}._routes_app.<locals>.home"],
         [
             "DELETE,GET,HEAD",
             "/api/users/{id:d}",
             "users.User",
-            "test_routers._routes_app.<locals>.User",
+            f"{__name__}._routes_app.<locals>.User",
         ],
-        ["POST", "/api/users", "users.create", "test_routers._routes_app.<locals>.create"],
+        ["POST", "/api/users", "users.create", f"{__name__}._routes_app.<locals>.create"],
     ]
 
 

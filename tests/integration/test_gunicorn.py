@@ -2,64 +2,18 @@
 
 from __future__ import annotations
 
-import http.client
 import json
-import pathlib
 import socket
-import subprocess
 import sys
-import time
 
 import pytest
 
-pytest.importorskip("gunicorn")
-
-REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
-STARTUP_TIMEOUT = 20.0
-
-
-def free_port() -> int:
-    # gunicorn cannot bind port 0, so ask the OS for a free port first.
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Server:
-    def __init__(self, port: int, log: pathlib.Path) -> None:
-        self.port = port
-        self.log = log
-
-    def request(
-        self, method: str, path: str, body: bytes | None = None, headers: dict | None = None
-    ) -> tuple[http.client.HTTPResponse, bytes]:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        try:
-            connection.request(method, path, body=body, headers=headers or {})
-            response = connection.getresponse()
-            return response, response.read()
-        finally:
-            connection.close()
-
-
-def wait_until_answering(process: subprocess.Popen, server: Server) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"gunicorn exited with {process.returncode}:\n{server.log.read_text()}")
-        try:
-            server.request("GET", "/")
-        except OSError:
-            time.sleep(0.05)
-        else:
-            return
-    pytest.fail(f"gunicorn did not answer within {STARTUP_TIMEOUT}s:\n{server.log.read_text()}")
+from tests.servers import ServerProcess, free_port
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     port = free_port()
-    log = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
     command = [
         sys.executable, "-m", "gunicorn",
         "--bind", f"127.0.0.1:{port}",
@@ -67,19 +21,9 @@ def server(tmp_path_factory):
         "--graceful-timeout", "5",
         "examples.hello:app",
     ]  # fmt: skip
-    with log.open("wb") as output:
-        process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=output, stderr=subprocess.STDOUT)
-    try:
-        running = Server(port, log)
-        wait_until_answering(process, running)
+    log = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
+    with ServerProcess(command, port=port, log=log) as running:
         yield running
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def test_index(server):

@@ -1,0 +1,29 @@
+"""gunicorn settings for running the inventory in production.
+
+    gunicorn -c gunicorn.conf.py inventory.wsgi:app
+
+Every setting can be overridden on the command line (``--bind``) or with
+``GUNICORN_CMD_ARGS``. Put a reverse proxy (nginx, a load balancer) in front
+for TLS and slow clients; bind to 0.0.0.0 only behind one.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("BIND", "127.0.0.1:8000")
+# The usual (2 x cores) + 1: while one worker waits on the database, another runs.
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+worker_class = "gthread"
+threads = int(os.environ.get("THREADS", 4))
+keepalive = 5  # seconds an idle keep-alive connection is held open
+timeout = 30
+graceful_timeout = 30  # on SIGTERM, in-flight requests get this long to finish
+max_requests = 10_000  # recycle workers now and then, jittered so they don't all go at once
+max_requests_jitter = 1_000
+limit_request_line = 8190
+limit_request_fields = 100
+# Logs to standard output and error, for the service manager or container to collect.
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info")
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

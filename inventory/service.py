@@ -1,0 +1,83 @@
+"""The inventory's operations: what the views ask for, in the inventory's terms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from inventory.errors import CategoryNotFound, ProductNotFound
+from inventory.repository import ProductRepository
+from inventory.validation import MAX_PRODUCT_ID, Product, validate_product
+
+__all__ = ["ProductService", "group_by_category"]
+
+
+def group_by_category(items: list[Product]) -> dict[str, list[Product]]:
+    """``{"mobile": [...], "laptop": [...]}``; categories in the order they first appear."""
+    grouped: dict[str, list[Product]] = {}
+    for product in items:
+        grouped.setdefault(product["category"], []).append(product)
+    return grouped
+
+
+def _check_storable(product_id: int) -> None:
+    """No product has an id the database cannot hold: such an id is simply not found."""
+    if not 1 <= product_id <= MAX_PRODUCT_ID:
+        raise ProductNotFound(product_id)
+
+
+class ProductService:
+    """Reads and writes products, validating what clients send."""
+
+    def __init__(self, repository: ProductRepository, *, default_category: str) -> None:
+        self.repository = repository
+        self.default_category = default_category
+
+    def inventory(
+        self, *, brand: str | None = None, limit: int | None = None, offset: int = 0
+    ) -> tuple[dict[str, list[Product]], int]:
+        """One page of products grouped by category, and how many match in all."""
+        items, total = self.repository.page(brand=brand, limit=limit, offset=offset)
+        return group_by_category(items), total
+
+    def product(self, product_id: int) -> Product:
+        _check_storable(product_id)
+        found = self.repository.get(product_id)
+        if found is None:
+            raise ProductNotFound(product_id)
+        return found
+
+    def category(self, category: str) -> list[Product]:
+        found = self.repository.in_category(category)
+        if not found:
+            raise CategoryNotFound(category)
+        return found
+
+    def create(self, data: Any) -> Product:
+        """A new product from ``data``; its ``id`` if free, else :class:`ProductIdTaken`."""
+        fields = validate_product(data)
+        fields.setdefault("category", self.default_category)
+        return self.repository.add(fields)
+
+    def replace(self, product_id: int, data: Any) -> Product:
+        """Every field of a product replaced (a missing ``category`` is the default)."""
+        _check_storable(product_id)
+        fields = validate_product(data, product_id=product_id)
+        fields.setdefault("category", self.default_category)
+        return self._changed(product_id, self.repository.change(product_id, fields))
+
+    def update(self, product_id: int, data: Any) -> Product:
+        """Some fields of a product changed."""
+        _check_storable(product_id)
+        fields = validate_product(data, partial=True, product_id=product_id)
+        return self._changed(product_id, self.repository.change(product_id, fields))
+
+    def delete(self, product_id: int) -> None:
+        _check_storable(product_id)
+        if not self.repository.remove(product_id):
+            raise ProductNotFound(product_id)
+
+    @staticmethod
+    def _changed(product_id: int, product: Product | None) -> Product:
+        if product is None:
+            raise ProductNotFound(product_id)
+        return product

@@ -1,0 +1,45 @@
+"""Settings of the inventory service, read from the environment.
+
+``DATABASE_URL``
+    A SQLAlchemy URL. Default: the SQLite file ``var/inventory.sqlite3`` at
+    the top of the project. ``postgresql+psycopg://user:pass@host/db`` runs
+    the service on PostgreSQL, so several hosts can share one database.
+``INVENTORY_DEBUG``
+    ``1`` sends exception text to clients. Never in production.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["DEFAULT_DATABASE_URL", "PROJECT_ROOT", "Settings"]
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'inventory.sqlite3'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What one instance of the service is configured with."""
+
+    database_url: str = DEFAULT_DATABASE_URL
+    #: The category of a product created without one.
+    default_category: str = "uncategorized"
+    #: Products per page of ``GET /api/products`` when ``limit`` is not given.
+    page_size: int = 100
+    #: The largest ``limit`` a client may ask for.
+    max_page_size: int = 1000
+    #: Seconds a client is asked to wait (``Retry-After``) when the database is down.
+    retry_after: int = 5
+    debug: bool = False
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] = os.environ) -> Settings:
+        """Settings from ``DATABASE_URL`` and ``INVENTORY_DEBUG``, defaults elsewhere."""
+        return cls(
+            database_url=environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            debug=environ.get("INVENTORY_DEBUG", "") in {"1", "true", "yes"},
+        )

@@ -1,0 +1,106 @@
+"""Real servers for tests: start one on 127.0.0.1, talk HTTP to it, stop it by its PID.
+
+with ServerProcess([...gunicorn command...], port=port, log=path) as server:
+    response, body = server.request("GET", "/")
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import pathlib
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
+STARTUP_TIMEOUT = 30.0
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 (gunicorn cannot bind port 0 and report it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class ServerFailed(RuntimeError):
+    """The server exited or did not answer in time; the message holds its log."""
+
+
+class ServerProcess:
+    """A server started as a child process, listening on ``127.0.0.1:port``."""
+
+    def __init__(
+        self,
+        command: Sequence[str],
+        *,
+        port: int,
+        log: pathlib.Path,
+        env: Mapping[str, str] | None = None,
+        ready_path: str = "/",
+    ) -> None:
+        self.command = list(command)
+        self.port = port
+        self.log = log
+        self.env = {**os.environ, **(env or {})}
+        self.ready_path = ready_path
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> ServerProcess:
+        with self.log.open("ab") as output:
+            self.process = subprocess.Popen(
+                self.command, cwd=REPO_ROOT, env=self.env, stdout=output, stderr=subprocess.STDOUT
+            )
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise ServerFailed(f"server exited with {self.process.returncode}:\n{self.output}")
+            try:
+                self.request("GET", self.ready_path)
+            except OSError:
+                time.sleep(0.05)
+            else:
+                return self
+        self.stop()
+        raise ServerFailed(f"server did not answer within {STARTUP_TIMEOUT}s:\n{self.output}")
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 15.0) -> int:
+        """Send ``sig`` to the server, wait for it to exit (kill it past ``timeout``)."""
+        if self.process is None or self.process.poll() is not None:
+            return self.process.returncode if self.process else 0
+        self.process.send_signal(sig)
+        try:
+            return self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            return self.process.wait()
+
+    @property
+    def output(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float = 10.0,
+    ) -> tuple[http.client.HTTPResponse, bytes]:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            connection.request(method, path, body=body, headers=dict(headers or {}))
+            response = connection.getresponse()
+            return response, response.read()
+        finally:
+            connection.close()
+
+    def __enter__(self) -> ServerProcess:
+        return self.start()
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.stop()
