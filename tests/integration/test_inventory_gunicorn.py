@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -28,6 +29,9 @@ def make_server(tmp_path):
         "-c", "gunicorn.conf.py",
         "--bind", f"127.0.0.1:{port}",
         "--workers", "2",
+        # A gthread worker accepts up to worker_connections at once; capping
+        # it makes a busy worker leave new connections to the other one.
+        "--worker-connections", "4",
         "--access-logformat", "pid=%(p)s %(m)s %(U)s %(s)s",
     ]  # fmt: skip
     started: list[ServerProcess] = []
@@ -93,8 +97,22 @@ def test_the_seed_walkthrough(make_server):
     assert response.getheader("Content-Type").startswith("text/css")
 
 
+def serving_pids(server: ServerProcess, request_line: str) -> set[str]:
+    return set(re.findall(rf"pid=<?(\d+)>? {request_line}", server.output))
+
+
+def wait_until_both_workers_serve(server: ServerProcess) -> None:
+    """The first answer may come before the second worker has booted; wait for it."""
+    deadline = time.monotonic() + 20
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        while len(serving_pids(server, "GET /api/products/1 200")) < 2:
+            assert time.monotonic() < deadline, "the second worker never served a request"
+            list(pool.map(lambda _: server.request("GET", "/api/products/1"), range(8)))
+
+
 def test_concurrent_writes_are_all_kept_across_workers_and_restarts(make_server):
     server = make_server()
+    wait_until_both_workers_serve(server)
 
     def create(n: int) -> dict:
         response, product = send(
@@ -111,7 +129,7 @@ def test_concurrent_writes_are_all_kept_across_workers_and_restarts(make_server)
     assert {product["product_name"] for product in created} == {
         f"Load {n}" for n in range(CONCURRENT_POSTS)
     }
-    pids = set(re.findall(r"pid=<?(\d+)>? POST /api/products 201", server.output))
+    pids = serving_pids(server, "POST /api/products 201")
     assert len(pids) == 2, "the POSTs were not spread over both workers"
 
     def stored(server: ServerProcess) -> list[dict]:
