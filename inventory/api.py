@@ -18,7 +18,9 @@ into 404, 409 and 422 responses with ``{"message": ...}``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field
 
 from inventory.errors import (
     CategoryNotFound,
@@ -28,26 +30,26 @@ from inventory.errors import (
     ProductNotFound,
 )
 from inventory.service import ProductService
-from inventory.settings import Settings
-from inventory.validation import Product
+from inventory.validation import (
+    ErrorMessage,
+    NewProduct,
+    Product,
+    ProductChanges,
+    ValidationErrors,
+)
 from roob import Request, Router, UnprocessableEntity
+from roob.openapi import operation
+from roob.params import Query
 
 __all__ = ["product_api"]
 
 JSONResponse = tuple[Any, int, dict[str, str]]
+PAGE_SIZE = 100
+MAX_PAGE_SIZE = 1000
+MAX_OFFSET = 2**62
 
-
-def _query_int(request: Request, name: str, default: int | None, low: int, high: int) -> int | None:
-    raw = request.GET.get(name)
-    if raw is None:
-        return default
-    # ASCII digits only, and few enough that int() is cheap (and allowed).
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 20) or not low <= int(raw) <= high:
-        raise UnprocessableEntity(
-            "Invalid query parameter",
-            extra={"errors": {name: f"must be an integer between {low} and {high}"}},
-        )
-    return int(raw)
+_NOT_FOUND = {404: ("No such product", ErrorMessage)}
+_INVALID = {422: ("Invalid product", ValidationErrors)}
 
 
 def _error(status: int) -> Any:
@@ -61,27 +63,52 @@ def _invalid(request: Request, exc: InvalidProduct) -> tuple[dict[str, Any], int
     return {"message": exc.message, "errors": exc.errors}, 422
 
 
-def product_api(service: ProductService, settings: Settings) -> Router:
+def _invalid_query(request: Request, exc: UnprocessableEntity) -> tuple[dict[str, Any], int]:
+    """The framework's typed-parameter errors, in the API's ``{field: reason}`` shape."""
+    errors = {str(error["loc"][1]): error["msg"] for error in exc.extra["errors"]}
+    return {"message": "Invalid query parameter", "errors": errors}, 422
+
+
+def product_api(service: ProductService) -> Router:
     """The API's routes, served by ``service``."""
     api = Router("/api/products", name="products")
     api.add_exception_handler(ProductNotFound, _error(404))
     api.add_exception_handler(CategoryNotFound, _error(404))
     api.add_exception_handler(ProductIdTaken, _error(409))
     api.add_exception_handler(InvalidProduct, _invalid)
+    api.add_exception_handler(UnprocessableEntity, _invalid_query)
 
     @api.route("/", name="collection")
     class ProductCollection:
         """The whole inventory: list it, add to it."""
 
-        def get(self, request: Request) -> JSONResponse:
-            limit = _query_int(request, "limit", settings.page_size, 1, settings.max_page_size)
-            offset = _query_int(request, "offset", 0, 0, 2**62)
-            grouped, total = service.inventory(
-                brand=request.GET.get("brand"), limit=limit, offset=offset or 0
-            )
+        @operation(response=dict[str, list[Product]], responses=_INVALID)
+        def get(
+            self,
+            request: Request,
+            brand: Annotated[str | None, Query(description="only this brand")] = None,
+            limit: Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)] = PAGE_SIZE,
+            offset: Annotated[int, Field(ge=0, le=MAX_OFFSET)] = 0,
+        ) -> JSONResponse:
+            """The inventory grouped by category, one page of it.
+
+            Products are in id order; `X-Total-Count` counts every match.
+            """
+            grouped, total = service.inventory(brand=brand, limit=limit, offset=offset)
             return grouped, 200, {"X-Total-Count": str(total)}
 
+        @operation(
+            status=201,
+            response=Product,
+            request_body=NewProduct,
+            responses={**_INVALID, 409: ("The id is taken", ErrorMessage)},
+        )
         def post(self, request: Request) -> JSONResponse:
+            """Add a product.
+
+            A free `id` is kept; without one an id is assigned; without
+            `category` the product goes to the default category.
+            """
             product = service.create(request.json)
             return product, 201, {"Location": f"/api/products/{product['id']}"}
 
@@ -89,20 +116,30 @@ def product_api(service: ProductService, settings: Settings) -> Router:
     class ProductDetail:
         """One product, by its id."""
 
+        @operation(responses=_NOT_FOUND)
         def get(self, request: Request, id: int) -> Product:
+            """One product."""
             return service.product(id)
 
+        @operation(request_body=NewProduct, responses={**_NOT_FOUND, **_INVALID})
         def put(self, request: Request, id: int) -> Product:
+            """Replace every field of a product."""
             return service.replace(id, request.json)
 
+        @operation(request_body=ProductChanges, responses={**_NOT_FOUND, **_INVALID})
         def patch(self, request: Request, id: int) -> Product:
+            """Change some fields of a product."""
             return service.update(id, request.json)
 
+        @operation(responses=_NOT_FOUND)
         def delete(self, request: Request, id: int) -> None:
+            """Remove a product."""
             service.delete(id)
 
     @api.get("/{category}", name="category")
+    @operation(responses={404: ("No such category", ErrorMessage)})
     def products_in_category(request: Request, category: str) -> list[Product]:
+        """The products of one category."""
         return service.category(category)
 
     return api

@@ -35,8 +35,15 @@ def create_app(
         repository = ProductRepository(engine)
     service = ProductService(repository, default_category=settings.default_category)
 
-    app = Roob(HERE / "templates", HERE / "static", debug=settings.debug)
-    app.include_router(product_api(service, settings))
+    app = Roob(
+        HERE / "templates",
+        HERE / "static",
+        debug=settings.debug,
+        title="Inventory",
+        version="1.0.0",
+    )
+    app.include_router(product_api(service))
+    app.add_api_docs()
     add_pages(app, service)
 
     @app.exception_handler(DatabaseUnavailable)

@@ -28,10 +28,6 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     #: The category of a product created without one.
     default_category: str = "uncategorized"
-    #: Products per page of ``GET /api/products`` when ``limit`` is not given.
-    page_size: int = 100
-    #: The largest ``limit`` a client may ask for.
-    max_page_size: int = 1000
     #: Seconds a client is asked to wait (``Retry-After``) when the database is down.
     retry_after: int = 5
     debug: bool = False

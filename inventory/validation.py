@@ -12,12 +12,24 @@ misspelt field is an error rather than silently dropped.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypedDict, cast
+from typing import Annotated, Any, cast
+
+from pydantic import BaseModel, ConfigDict, Field
+from typing_extensions import TypedDict
 
 from inventory.database import BRAND_LENGTH, CATEGORY_LENGTH, NAME_LENGTH
 from inventory.errors import InvalidProduct
 
-__all__ = ["MAX_PRODUCT_ID", "Product", "ProductFields", "validate_product"]
+__all__ = [
+    "MAX_PRODUCT_ID",
+    "ErrorMessage",
+    "NewProduct",
+    "Product",
+    "ProductChanges",
+    "ProductFields",
+    "ValidationErrors",
+    "validate_product",
+]
 
 MAX_PRODUCT_ID = 2**31 - 1  # the largest INTEGER both SQLite and PostgreSQL store here
 _TEXT_FIELDS = {"product_name": NAME_LENGTH, "brand": BRAND_LENGTH, "category": CATEGORY_LENGTH}
@@ -36,6 +48,45 @@ class ProductFields(TypedDict, total=False):
     product_name: str
     brand: str
     category: str
+
+
+# The shapes below describe the API in its OpenAPI document; validate_product
+# is what enforces them, with the messages the API promises.
+_Name = Annotated[str, Field(min_length=1, max_length=NAME_LENGTH)]
+_Brand = Annotated[str, Field(min_length=1, max_length=BRAND_LENGTH)]
+_Category = Annotated[
+    str, Field(min_length=1, max_length=CATEGORY_LENGTH, pattern=r"^[^/]*\D[^/]*$")
+]
+_Id = Annotated[int, Field(ge=1, le=MAX_PRODUCT_ID)]
+
+
+class NewProduct(BaseModel):
+    """A product to add, or every field of one to replace."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: _Id | None = None
+    product_name: _Name
+    brand: _Brand
+    category: _Category | None = None
+
+
+class ProductChanges(BaseModel):
+    """Some fields of a product."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: _Id | None = None
+    product_name: _Name | None = None
+    brand: _Brand | None = None
+    category: _Category | None = None
+
+
+class ErrorMessage(TypedDict):
+    message: str
+
+
+class ValidationErrors(TypedDict):
+    message: str
+    errors: dict[str, str]
 
 
 def _text_problem(field: str, value: Any) -> str | None:

@@ -33,6 +33,7 @@ import webob.exc
 from roob.convertors import Convertor, default_convertors, function_convertor
 from roob.convertors import validate_convertor_regex as _validate_regex
 from roob.exceptions import ConfigurationError, HTTPError, MethodNotAllowed
+from roob.params import bind_views
 from roob.requests import DEFAULT_MAX_BODY_SIZE, Request
 from roob.responses import Response, WSGIApp, dump_json, to_response
 from roob.routers import (
@@ -48,7 +49,7 @@ from roob.routers import (
     run_before_hooks,
     scope_for_path,
 )
-from roob.routing import Endpoint, Route, RouteTable
+from roob.routing import Endpoint, Route, RouteTable, pattern_params
 from roob.staticfiles import static_files
 from roob.templating import Templates
 from roob.views import views_for
@@ -71,6 +72,8 @@ class Roob(RegistrationAPI):
     :param max_body_size: the most bytes a request body may have (413 past it).
     :param static_url: the URL prefix of the static files (default: the root).
     :param request_class: the :class:`~roob.Request` subclass views receive.
+    :param title: the API's title in :meth:`openapi`.
+    :param version: the API's version in :meth:`openapi`.
     """
 
     def __init__(
@@ -82,11 +85,15 @@ class Roob(RegistrationAPI):
         max_body_size: int = DEFAULT_MAX_BODY_SIZE,
         static_url: str = "/",
         request_class: type[Request] = Request,
+        title: str = "Roob application",
+        version: str = "0.1.0",
     ) -> None:
         if not isinstance(max_body_size, int) or max_body_size < 0:
             raise ConfigurationError("max_body_size must be a non-negative int")
         self.debug = debug
         self.max_body_size = max_body_size
+        self.title = title
+        self.version = version
         self.route_table = RouteTable(default_convertors())
         self.templates = Templates(template_dir, auto_reload=debug)
         self.static_dir = None if static_dir is None else os.fspath(static_dir)
@@ -229,6 +236,7 @@ class Roob(RegistrationAPI):
     ) -> Route:
         """Every route, the application's and the routers', is registered here."""
         views = views_for(handler, methods)
+        views = bind_views(handler, views, pattern_params(path, self.route_table.convertors))
         if scope is not None:
             views = {method: scope.wrap(view) for method, view in views.items()}
             name = scope.route_name(name, handler)
@@ -282,6 +290,22 @@ class Roob(RegistrationAPI):
         except ValueError as exc:
             raise ConfigurationError(str(exc)) from None
         self.route_table.add_convertor(name, convertor)
+
+    # --- OpenAPI ----------------------------------------------------------
+
+    def openapi(self) -> dict[str, Any]:
+        """The OpenAPI 3.1 document of the routes (see roob/openapi.py)."""
+        from roob.openapi import openapi_document
+
+        return openapi_document(self, title=self.title, version=self.version)
+
+    def add_api_docs(
+        self, *, openapi_url: str = "/openapi.json", docs_url: str | None = "/docs"
+    ) -> None:
+        """Serve :meth:`openapi` at ``openapi_url`` and Swagger UI at ``docs_url``."""
+        from roob.openapi import serve_api_docs
+
+        serve_api_docs(self, openapi_url=openapi_url, docs_url=docs_url)
 
     # --- middleware -------------------------------------------------------
     # (route, get/post/..., exception handlers and hooks: RegistrationAPI)

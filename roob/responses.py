@@ -52,6 +52,9 @@ def _json_default(value: Any) -> Any:
         return list(value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return dataclasses.asdict(value)
+    model_dump = getattr(value, "model_dump", None)  # a pydantic model
+    if model_dump is not None and not isinstance(value, type):
+        return model_dump(mode="json")
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
@@ -252,6 +255,8 @@ def _from_body(body: Any, status: int | str | None = None) -> Response:
         return Response(text=body, status=status)
     if isinstance(body, bytes | bytearray | memoryview):
         return Response(body=bytes(body), status=status, content_type="application/octet-stream")
+    if hasattr(body, "model_dump") and not isinstance(body, type):  # a pydantic model
+        return Response(json=body, status=status)
     raise TypeError(
         f"a view returned {type(body).__name__}; return a Response, dict, list, str, "
         "bytes, None, or a (body, status[, headers]) tuple"

@@ -101,6 +101,16 @@ class Route:
         self._segments = segments
         self.scope = scope
 
+    def param_convertors(self) -> dict[str, Convertor]:
+        """Each path parameter's name and convertor, in path order."""
+        found: dict[str, Convertor] = {}
+        for segment in self._segments:
+            if isinstance(segment, _Param):
+                found[segment.names[0]] = segment.convertor
+            elif isinstance(segment, _Mixed):
+                found.update(zip(segment.names, segment.convertors, strict=True))
+        return found
+
     def url(self, **params: Any) -> str:
         """The path this route serves for ``params`` (reverse routing)."""
         missing = set(self.param_names) - params.keys()
@@ -234,6 +244,11 @@ class _Mixed(_Segment):
             else:
                 out.append(part[1].to_string(params[part[0]]))
         return "".join(out)
+
+
+def pattern_params(path: str, convertors: dict[str, Convertor]) -> tuple[str, ...]:
+    """The names of the parameters of ``path`` (InvalidRoute if it is not a valid pattern)."""
+    return _compile_pattern(path, convertors)[1]
 
 
 def _compile_pattern(

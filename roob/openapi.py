@@ -1,0 +1,353 @@
+"""OpenAPI 3.1 from the routes, and Swagger UI to read and try it.
+
+::
+
+    app = Roob()
+    ...
+    app.add_api_docs(title="Inventory", version="1.0")   # /openapi.json and /docs
+    app.openapi()                                         # the document, as a dict
+
+The document is built from what the routes already say: each path and its
+methods, path parameters typed by their convertors, the query, header, cookie
+and body parameters of typed views (roob/params.py), the return annotation as
+the response schema, and the view's docstring as summary and description
+(first line, then the rest). Every operation documents the framework's JSON
+errors. :func:`operation` adds what cannot be read from the code: another
+success status, a body schema for a view that reads the body itself, more
+responses, tags.
+
+Swagger UI is served from the files of the ``swagger-ui-bundle-v2`` package
+(``/docs/assets/...``), so the page works without internet access.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
+
+from roob.convertors import Convertor, FloatConvertor, IntConvertor, PathConvertor, UUIDConvertor
+from roob.exceptions import ConfigurationError
+from roob.params import ParamSpec, view_signature
+from roob.responses import Response
+from roob.routing import Route
+
+if TYPE_CHECKING:
+    from roob.app import Roob
+
+__all__ = ["OPENAPI_VERSION", "OperationInfo", "openapi_document", "operation", "serve_api_docs"]
+
+OPENAPI_VERSION = "3.1.0"
+F = TypeVar("F", bound=Callable[..., Any])
+
+_REF = "#/components/schemas/{model}"
+_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::[^}]*)?\}")
+_ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {"message": {"type": "string"}},
+    "required": ["message"],
+}
+_VALIDATION_ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "message": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "loc": {"type": "array", "items": {"type": ["string", "integer"]}},
+                    "msg": {"type": "string"},
+                    "type": {"type": "string"},
+                },
+                "required": ["loc", "msg", "type"],
+            },
+        },
+    },
+    "required": ["message", "errors"],
+}
+# What a view returning these sends (roob/responses.py).
+_MEDIA_TYPES: dict[Any, str] = {str: "text/html", bytes: "application/octet-stream"}
+_METHOD_ORDER = ("GET", "PUT", "POST", "DELETE", "PATCH", "TRACE")
+
+
+@dataclass
+class OperationInfo:
+    """What :func:`operation` attaches to a view."""
+
+    status: int | None = None
+    response: Any = inspect.Parameter.empty
+    request_body: Any = None
+    responses: dict[int, str | tuple[str, Any]] = field(default_factory=dict)
+    tags: list[str] = field(default_factory=list)
+    summary: str | None = None
+    include: bool = True
+
+
+def operation(
+    *,
+    status: int | None = None,
+    response: Any = inspect.Parameter.empty,
+    request_body: Any = None,
+    responses: Mapping[int, str | tuple[str, Any]] | None = None,
+    tags: list[str] | None = None,
+    summary: str | None = None,
+    include: bool = True,
+) -> Callable[[F], F]:
+    """Say more about a view's operation than its code does.
+
+    :param status: its success status (default: 204 for ``-> None``, else 200).
+    :param response: the type of the success body, when the return annotation
+        is not it (a view returning ``(body, 201, headers)``).
+    :param request_body: the type of the JSON body of a view that reads
+        ``request.json`` itself.
+    :param responses: more statuses: ``{409: "Taken"}`` or ``{409: ("Taken", Model)}``.
+    :param include: ``False`` leaves the view out of the document.
+    """
+
+    def attach(view: F) -> F:
+        view.__roob_operation__ = OperationInfo(  # type: ignore[attr-defined]
+            status, response, request_body, dict(responses or {}), list(tags or []), summary,
+            include,
+        )  # fmt: skip
+        return view
+
+    return attach
+
+
+def _path_schema(convertor: Convertor) -> dict[str, Any]:
+    if isinstance(convertor, IntConvertor):
+        return {"type": "integer", "minimum": 0}
+    if isinstance(convertor, FloatConvertor):
+        return {"type": "number", "minimum": 0}
+    if isinstance(convertor, UUIDConvertor):
+        return {"type": "string", "format": "uuid"}
+    if isinstance(convertor, PathConvertor):
+        return {"type": "string"}
+    return {"type": "string", "pattern": f"^{convertor.regex}$"}
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.components: dict[str, Any] = {}
+
+    def schema(
+        self, annotation: Any, *, mode: Literal["validation", "serialization"] = "validation"
+    ) -> dict[str, Any] | None:
+        """The JSON Schema of ``annotation``; its models go to the components."""
+        from pydantic import TypeAdapter
+
+        try:
+            schema: dict[str, Any] = TypeAdapter(annotation).json_schema(
+                ref_template=_REF, mode=mode
+            )
+        except Exception:  # not a type pydantic knows (a Response, a WSGI app)
+            return None
+        self.components.update(schema.pop("$defs", {}))
+        if isinstance(annotation, type) and hasattr(annotation, "model_json_schema"):
+            name = annotation.__name__
+            self.components[name] = schema
+            return {"$ref": _REF.format(model=name)}
+        return schema
+
+    def parameter(self, spec: ParamSpec) -> dict[str, Any]:
+        schema = self.schema(spec.annotation) or {}
+        if not spec.required and spec.default is not None:
+            try:
+                from pydantic import TypeAdapter
+
+                schema["default"] = TypeAdapter(spec.annotation).dump_python(
+                    spec.default, mode="json"
+                )
+            except Exception:  # a default that is not of the declared type
+                pass
+        described: dict[str, Any] = {
+            "name": spec.key,
+            "in": spec.source,
+            "required": spec.required,
+            "schema": schema,
+        }
+        if spec.description:
+            described["description"] = spec.description
+        return described
+
+    def operation(self, route: Route, method: str, view: Any, bound: bool) -> dict[str, Any]:
+        info: OperationInfo = getattr(view, "__roob_operation__", None) or OperationInfo()
+        signature = view_signature(view, route.param_names, bound_method=bound)
+        doc = inspect.getdoc(view) or ""
+        summary, _, description = doc.partition("\n")
+        built: dict[str, Any] = {
+            "operationId": f"{route.name}_{method.lower()}".replace(".", "_"),
+        }
+        if info.summary or summary:
+            built["summary"] = info.summary or summary.strip()
+        if description.strip():
+            built["description"] = description.strip()
+        tags = info.tags or ([route.name.split(".")[0]] if "." in route.name else [])
+        if tags:
+            built["tags"] = tags
+
+        parameters = [
+            {"name": name, "in": "path", "required": True, "schema": _path_schema(convertor)}
+            for name, convertor in route.param_convertors().items()
+        ]
+        parameters += [self.parameter(spec) for spec in signature.params]
+        if parameters:
+            built["parameters"] = parameters
+
+        body_type = signature.body.annotation if signature.body is not None else info.request_body
+        if body_type is not None:
+            body_schema = self.schema(body_type) or {}
+            built["requestBody"] = {
+                "required": signature.body.required if signature.body is not None else True,
+                "content": {"application/json": {"schema": body_schema}},
+            }
+
+        returns = info.response if info.response is not inspect.Parameter.empty else (
+            signature.returns
+        )  # fmt: skip
+        status = info.status or (204 if returns is None else 200)
+        success: dict[str, Any] = {"description": "Success" if status != 201 else "Created"}
+        if returns in _MEDIA_TYPES:
+            success["content"] = {_MEDIA_TYPES[returns]: {"schema": {"type": "string"}}}
+        elif status != 204 and returns is not inspect.Parameter.empty:
+            schema = self.schema(returns, mode="serialization")
+            if schema is not None:
+                success["content"] = {"application/json": {"schema": schema}}
+        responses: dict[str, Any] = {str(status): success}
+        for code, described in sorted(info.responses.items()):
+            text, model = described if isinstance(described, tuple) else (described, None)
+            entry: dict[str, Any] = {"description": text}
+            schema = self.schema(model) if model is not None else None
+            entry["content"] = {"application/json": {"schema": schema or _ERROR_SCHEMA}}
+            responses[str(code)] = entry
+        if signature.binds:
+            responses.setdefault(
+                "422",
+                {
+                    "description": "Validation failed",
+                    "content": {"application/json": {"schema": _VALIDATION_ERROR_SCHEMA}},
+                },
+            )
+        responses["4XX"] = {
+            "description": "Client error",
+            "content": {"application/json": {"schema": _ERROR_SCHEMA}},
+        }
+        built["responses"] = responses
+        return built
+
+
+def openapi_document(
+    app: Roob,
+    *,
+    title: str,
+    version: str,
+    description: str | None = None,
+    servers: list[dict[str, str]] | None = None,
+) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of ``app``'s routes."""
+    builder = _Builder()
+    paths: dict[str, dict[str, Any]] = {}
+    for route in app.routes:
+        handler = route.endpoint
+        is_class = inspect.isclass(handler)
+        for method in _METHOD_ORDER:
+            if method not in route.methods:
+                continue
+            view = getattr(handler, method.lower()) if is_class else handler
+            info = getattr(view, "__roob_operation__", None)
+            if info is not None and not info.include:
+                continue
+            path = _PARAM.sub(r"{\1}", route.path)
+            paths.setdefault(path, {})[method.lower()] = builder.operation(
+                route, method, view, is_class
+            )
+    about: dict[str, Any] = {"title": title, "version": version}
+    if description:
+        about["description"] = description
+    document: dict[str, Any] = {"openapi": OPENAPI_VERSION, "info": about, "paths": paths}
+    if servers:
+        document["servers"] = servers
+    if builder.components:
+        document["components"] = {"schemas": dict(sorted(builder.components.items()))}
+    return document
+
+
+_SWAGGER_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>{title}</title>
+  <link rel="stylesheet" href="{assets}/swagger-ui.css">
+</head>
+<body>
+  <div id="swagger-ui" data-openapi-url="{openapi_url}"></div>
+  <script src="{assets}/swagger-ui-bundle.js"></script>
+  <script src="{assets}/roob-swagger-init.js"></script>
+</body>
+</html>
+"""
+
+# Inline scripts would need 'unsafe-inline' in a Content-Security-Policy; a file does not.
+_SWAGGER_INIT = b"""window.addEventListener("load", function () {
+  var root = document.getElementById("swagger-ui");
+  window.ui = SwaggerUIBundle({
+    url: root.dataset.openapiUrl,
+    dom_id: "#swagger-ui",
+    deepLinking: true,
+    presets: [SwaggerUIBundle.presets.apis],
+  });
+});
+"""
+
+
+def serve_api_docs(
+    app: Roob,
+    *,
+    openapi_url: str = "/openapi.json",
+    docs_url: str | None = "/docs",
+) -> None:
+    """Serve ``app.openapi()`` at ``openapi_url`` and Swagger UI at ``docs_url``."""
+    from html import escape
+
+    from roob.staticfiles import static_files
+
+    cache: dict[str, bytes] = {}
+
+    @operation(include=False)
+    def openapi_json(request: Any) -> Response:
+        if "document" not in cache:
+            from roob.responses import dump_json
+
+            cache["document"] = dump_json(app.openapi())
+        return Response(body=cache["document"], content_type="application/json")
+
+    app.add_route(openapi_url, openapi_json, name="openapi")
+    if docs_url is None:
+        return
+    assets = docs_url.rstrip("/") + "/assets"
+    page = _SWAGGER_PAGE.format(
+        title=escape(app.title), assets=escape(assets), openapi_url=escape(openapi_url)
+    )
+
+    @operation(include=False)
+    def swagger_ui(request: Any) -> str:
+        return page
+
+    @operation(include=False)
+    def swagger_init(request: Any) -> Response:
+        return Response(body=_SWAGGER_INIT, content_type="text/javascript")
+
+    app.add_route(docs_url, swagger_ui, name="swagger_ui")
+    app.add_route(assets + "/roob-swagger-init.js", swagger_init, name="swagger_init")
+    try:
+        import swagger_ui_bundle
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise ConfigurationError(
+            "Swagger UI needs its files: pip install 'roob[docs]' (or pass docs_url=None)"
+        ) from None
+    app.add_middleware(
+        lambda wsgi: static_files(wsgi, str(swagger_ui_bundle.swagger_ui_path), url_prefix=assets)
+    )

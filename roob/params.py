@@ -1,0 +1,314 @@
+"""Typed view parameters: query, header, cookie and JSON body values from annotations.
+
+A view's parameters other than the request and the path parameters are
+filled from the request and validated with pydantic::
+
+    class NewProduct(BaseModel):
+        product_name: str
+        brand: str
+
+    @app.get("/api/products")
+    def listing(request, brand: str | None = None, limit: int = 20, tags: list[str] = []):
+        ...                                   # ?brand=Apple&limit=5&tags=a&tags=b
+
+    @app.post("/api/products")
+    def create(request, product: NewProduct):  # the JSON body, validated
+        ...
+
+    @app.get("/whoami")
+    def whoami(request, agent: Annotated[str, Header(alias="User-Agent")]): ...
+
+Where a value comes from: ``Annotated[T, Query()]``, ``Header()``,
+``Cookie()`` or ``Body()`` say it; otherwise a pydantic model (or a list of
+them) is the body and anything else a query parameter. A parameter with a
+default is optional. Every value that is missing or invalid is reported at
+once, as a 422 ``{"message": "Validation failed", "errors": [{"loc": [...],
+"msg": ..., "type": ...}]}``.
+
+The work is done once, when the route is added: a view with nothing to fill
+is served as it is and pays nothing.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import inspect
+import types
+import typing
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar, get_args, get_origin
+
+from roob.exceptions import ConfigurationError, UnprocessableEntity
+
+__all__ = [
+    "Body",
+    "Cookie",
+    "Header",
+    "Param",
+    "ParamSpec",
+    "Query",
+    "ViewSignature",
+    "bind_views",
+    "view_signature",
+]
+
+View = Callable[..., Any]
+
+
+class Param:
+    """Where a parameter's value comes from; use a subclass in ``Annotated[T, ...]``."""
+
+    source: ClassVar[str] = "query"
+
+    def __init__(self, *, alias: str | None = None, description: str | None = None) -> None:
+        self.alias = alias
+        self.description = description
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(alias={self.alias!r})"
+
+
+class Query(Param):
+    """A query string parameter (``?name=value``); a list type takes every value."""
+
+    source = "query"
+
+
+class Header(Param):
+    """A request header; by default the parameter name with ``_`` as ``-`` (``user_agent``)."""
+
+    source = "header"
+
+
+class Cookie(Param):
+    """A cookie."""
+
+    source = "cookie"
+
+
+class Body(Param):
+    """The JSON body, validated as the parameter's type."""
+
+    source = "body"
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """One parameter a view receives from the request."""
+
+    name: str
+    source: str
+    key: str
+    annotation: Any
+    required: bool
+    default: Any
+    description: str | None
+    adapter: Any  # pydantic.TypeAdapter
+    many: bool  # a list: every value of a query parameter
+
+    def json_schema(self, ref_template: str) -> dict[str, Any]:
+        schema: dict[str, Any] = self.adapter.json_schema(ref_template=ref_template)
+        return schema
+
+
+@dataclass(frozen=True)
+class ViewSignature:
+    """What a view takes from the request beyond its path, and what it returns."""
+
+    params: tuple[ParamSpec, ...]
+    body: ParamSpec | None
+    returns: Any  # the return annotation, or inspect.Signature.empty
+
+    @property
+    def binds(self) -> bool:
+        return bool(self.params) or self.body is not None
+
+
+def _is_model(annotation: Any) -> bool:
+    """A pydantic model class, a list of them, or an optional one."""
+    if get_origin(annotation) in (list, Sequence, tuple, typing.Union, types.UnionType):
+        return any(_is_model(arg) for arg in get_args(annotation))
+    return isinstance(annotation, type) and hasattr(annotation, "model_json_schema")
+
+
+def _is_many(annotation: Any) -> bool:
+    origin = get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        return any(_is_many(arg) for arg in get_args(annotation) if arg is not type(None))
+    return origin in (list, set, frozenset, tuple, Sequence)
+
+
+def _split_annotated(annotation: Any) -> tuple[Any, Param | None]:
+    """``Annotated[T, Query(), ...]`` -> (``Annotated[T, ...]`` without the marker, marker)."""
+    if get_origin(annotation) is not Annotated:
+        return annotation, None
+    base, *extras = get_args(annotation)
+    markers = [extra for extra in extras if isinstance(extra, Param)]
+    if len(markers) > 1:
+        raise ConfigurationError(f"{annotation!r} names more than one source (Query, Header, ...)")
+    rest = [extra for extra in extras if not isinstance(extra, Param)]
+    kept = Annotated[(base, *rest)] if rest else base
+    return kept, markers[0] if markers else None
+
+
+def view_signature(
+    function: Callable[..., Any], path_names: Iterable[str], *, bound_method: bool = False
+) -> ViewSignature:
+    """The parameters ``function`` takes from the request (not its path), found once."""
+    try:
+        signature = inspect.signature(function, eval_str=True)
+    except (NameError, TypeError):  # an annotation that does not resolve: taken as written
+        signature = inspect.signature(function)
+    positional = list(signature.parameters.values())
+    skip = 2 if bound_method else 1  # (self,) request
+    path = set(path_names)
+    params: list[ParamSpec] = []
+    body: ParamSpec | None = None
+    for parameter in positional[skip:]:
+        if parameter.name in path or parameter.kind in (
+            parameter.VAR_POSITIONAL,
+            parameter.VAR_KEYWORD,
+        ):
+            continue
+        annotation = parameter.annotation
+        if annotation is parameter.empty:
+            annotation = str
+        elif isinstance(annotation, str):
+            raise ConfigurationError(
+                f"view {function.__qualname__}: the annotation {annotation!r} of parameter "
+                f"{parameter.name!r} does not resolve; define or import it at module level"
+            )
+        annotation, marker = _split_annotated(annotation)
+        if marker is not None:
+            source = marker.source
+        else:
+            source = "body" if _is_model(annotation) else "query"
+        spec = _param_spec(parameter, annotation, source, marker)
+        if source == "body":
+            if body is not None:
+                raise ConfigurationError(
+                    f"view {function.__qualname__} takes two bodies "
+                    f"({body.name} and {parameter.name}); a request has one"
+                )
+            body = spec
+        else:
+            params.append(spec)
+    return ViewSignature(tuple(params), body, signature.return_annotation)
+
+
+def _param_spec(
+    parameter: inspect.Parameter, annotation: Any, source: str, marker: Param | None
+) -> ParamSpec:
+    from pydantic import TypeAdapter  # only views with typed parameters need pydantic
+
+    alias = marker.alias if marker is not None else None
+    if alias is None:
+        alias = parameter.name.replace("_", "-") if source == "header" else parameter.name
+    required = parameter.default is parameter.empty
+    try:
+        adapter = TypeAdapter(annotation)
+    except Exception as exc:
+        raise ConfigurationError(
+            f"parameter {parameter.name!r}: pydantic cannot validate {annotation!r}: {exc}"
+        ) from exc
+    return ParamSpec(
+        name=parameter.name,
+        source=source,
+        key=alias,
+        annotation=annotation,
+        required=required,
+        default=None if required else parameter.default,
+        description=marker.description if marker is not None else None,
+        adapter=adapter,
+        many=_is_many(annotation),
+    )
+
+
+def _raw_value(request: Any, spec: ParamSpec) -> Any:
+    """The text the request holds for ``spec``; ``inspect.Parameter.empty`` if none."""
+    if spec.source == "query":
+        if spec.many:
+            values = request.GET.getall(spec.key)
+            return values if values else inspect.Parameter.empty
+        return request.GET.get(spec.key, inspect.Parameter.empty)
+    if spec.source == "header":
+        return request.headers.get(spec.key, inspect.Parameter.empty)
+    return request.cookies.get(spec.key, inspect.Parameter.empty)
+
+
+def _errors(exc: Any, location: Sequence[Any]) -> list[dict[str, Any]]:
+    return [
+        {"loc": [*location, *error["loc"]], "msg": error["msg"], "type": error["type"]}
+        for error in exc.errors(include_url=False, include_context=False, include_input=False)
+    ]
+
+
+def _missing(location: Sequence[Any]) -> dict[str, Any]:
+    return {"loc": list(location), "msg": "Field required", "type": "missing"}
+
+
+def _binder(signature: ViewSignature) -> Callable[[Any], dict[str, Any]]:
+    from pydantic import ValidationError
+
+    params = signature.params
+    body = signature.body
+
+    def bind(request: Any) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        errors: list[dict[str, Any]] = []
+        for spec in params:
+            raw = _raw_value(request, spec)
+            if raw is inspect.Parameter.empty:
+                if spec.required:
+                    errors.append(_missing((spec.source, spec.key)))
+                else:
+                    values[spec.name] = copy.copy(spec.default)
+                continue
+            try:
+                values[spec.name] = spec.adapter.validate_python(raw)
+            except ValidationError as exc:
+                errors.extend(_errors(exc, (spec.source, spec.key)))
+        if body is not None:
+            if not request.body.strip():
+                if body.required:
+                    errors.append(_missing(("body",)))
+                else:
+                    values[body.name] = copy.copy(body.default)
+            else:
+                try:
+                    values[body.name] = body.adapter.validate_python(request.json)
+                except ValidationError as exc:
+                    errors.extend(_errors(exc, ("body",)))
+        if errors:
+            raise UnprocessableEntity("Validation failed", extra={"errors": errors})
+        return values
+
+    return bind
+
+
+def _bound(view: View, signature: ViewSignature) -> View:
+    bind = _binder(signature)
+
+    @functools.wraps(view)
+    def typed_view(request: Any, **path_params: Any) -> Any:
+        return view(request, **path_params, **bind(request))
+
+    return typed_view
+
+
+def bind_views(handler: Any, views: dict[str, View], path_names: Sequence[str]) -> dict[str, View]:
+    """``views`` with the typed ones wrapped to receive their parameters; others as they are."""
+    if inspect.isclass(handler):
+        bound = {}
+        for method, view in views.items():
+            function = getattr(view, "__wrapped__", view)
+            signature = view_signature(function, path_names, bound_method=True)
+            bound[method] = _bound(view, signature) if signature.binds else view
+        return bound
+    signature = view_signature(handler, path_names)
+    if not signature.binds:
+        return views
+    typed = _bound(handler, signature)
+    return dict.fromkeys(views, typed)

@@ -1,0 +1,233 @@
+"""Typed view parameters: query, header, cookie and body values, validated."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+import pytest
+from pydantic import BaseModel, Field
+
+from roob import ConfigurationError, Roob
+from roob.params import Body, Cookie, Header, Query, bind_views
+from roob.testing import TestClient
+
+
+class Address(BaseModel):
+    city: str
+    zip: Annotated[str, Field(pattern=r"^\d{5}$")]
+
+
+class Person(BaseModel):
+    name: Annotated[str, Field(min_length=1)]
+    age: Annotated[int, Field(ge=0)]
+    address: Address | None = None
+
+
+@pytest.fixture
+def typed(tmp_path):
+    app = Roob(tmp_path / "t", tmp_path / "s")
+
+    @app.get("/search")
+    def search(
+        request,
+        q: str,
+        limit: int = 20,
+        tags: list[str] = [],  # noqa: B006 - a default is copied per request
+        ids: list[int] | None = None,
+        exact: bool = False,
+        key: uuid.UUID | None = None,
+    ):
+        tags.append("seen")
+        return {"q": q, "limit": limit, "tags": tags, "ids": ids, "exact": exact, "key": key}
+
+    @app.get("/whoami")
+    def whoami(
+        request,
+        user_agent: Annotated[str, Header()],
+        token: Annotated[str | None, Cookie(alias="session")] = None,
+        page: Annotated[int, Query(alias="p", description="page number"), Field(ge=1)] = 1,
+    ):
+        return {"agent": user_agent, "token": token, "page": page}
+
+    @app.post("/people/{group}")
+    def add_person(request, group: str, person: Person, notify: bool = False) -> Person:
+        return person
+
+    @app.put("/raw")
+    def raw(request, data: Annotated[dict[str, int], Body()]):
+        return data
+
+    @app.post("/optional-body")
+    def optional_body(request, person: Person | None = None):
+        return {"person": person}
+
+    @app.route("/items/{id:d}")
+    class Item:
+        def get(self, request, id: int, verbose: bool = False):
+            return {"id": id, "verbose": verbose}
+
+        def delete(self, request, id):
+            return None
+
+    return TestClient(app)
+
+
+def test_query_values_are_converted_with_defaults(typed):
+    assert typed.get("/search?q=pen").json() == {
+        "q": "pen",
+        "limit": 20,
+        "tags": ["seen"],
+        "ids": None,
+        "exact": False,
+        "key": None,
+    }
+    key = uuid.uuid4()
+    body = typed.get(f"/search?q=pen&limit=5&tags=a&tags=b&ids=1&ids=2&exact=true&key={key}").json()
+    assert body == {
+        "q": "pen",
+        "limit": 5,
+        "tags": ["a", "b", "seen"],
+        "ids": [1, 2],
+        "exact": True,
+        "key": str(key),
+    }
+
+
+def test_a_mutable_default_is_not_shared_between_requests(typed):
+    typed.get("/search?q=a")
+    assert typed.get("/search?q=b").json()["tags"] == ["seen"]
+
+
+def test_every_missing_or_invalid_value_is_reported_at_once(typed):
+    response = typed.get("/search?limit=ten&ids=1&ids=x&exact=maybe")
+    assert response.status_code == 422
+    body = response.json()
+    assert body["message"] == "Validation failed"
+    assert [error["loc"] for error in body["errors"]] == [
+        ["query", "q"],
+        ["query", "limit"],
+        ["query", "ids", 1],
+        ["query", "exact"],
+    ]
+    assert body["errors"][0] == {"loc": ["query", "q"], "msg": "Field required", "type": "missing"}
+    assert body["errors"][1]["type"] == "int_parsing"
+
+
+@pytest.mark.parametrize("limit", ["0x1f", "1.5", "", "9" * 5000])
+def test_integers_are_strict_about_their_text(typed, limit):
+    response = typed.get(f"/search?q=a&limit={limit}")
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["loc"] == ["query", "limit"]
+
+
+def test_headers_cookies_aliases_and_constraints(typed):
+    response = typed.get("/whoami?p=3", headers={"User-Agent": "probe/1", "Cookie": "session=abc"})
+    assert response.json() == {"agent": "probe/1", "token": "abc", "page": 3}
+    missing = typed.get("/whoami?p=0")
+    assert missing.status_code == 422
+    assert [e["loc"] for e in missing.json()["errors"]] == [
+        ["header", "user-agent"],
+        ["query", "p"],
+    ]
+
+
+def test_a_model_parameter_is_the_json_body(typed):
+    person = {"name": "Ada", "age": 36, "address": {"city": "London", "zip": "12345"}}
+    response = typed.post("/people/staff", json=person)
+    assert response.status_code == 200
+    assert response.json() == person
+
+
+def test_nested_model_errors_name_the_field_path(typed):
+    response = typed.post(
+        "/people/staff?notify=perhaps",
+        json={"name": "", "age": -1, "address": {"city": "X", "zip": "abc"}},
+    )
+    assert response.status_code == 422
+    assert [e["loc"] for e in response.json()["errors"]] == [
+        ["query", "notify"],
+        ["body", "name"],
+        ["body", "age"],
+        ["body", "address", "zip"],
+    ]
+
+
+def test_a_missing_body_is_a_422_and_bad_json_a_400(typed):
+    missing = typed.post("/people/staff")
+    assert missing.status_code == 422
+    assert missing.json()["errors"] == [
+        {"loc": ["body"], "msg": "Field required", "type": "missing"}
+    ]
+    bad = typed.post("/people/staff", data=b"{nope")
+    assert bad.status_code == 400
+    assert bad.json()["message"].startswith("Request body is not valid JSON")
+
+
+def test_an_optional_body_may_be_left_out(typed):
+    assert typed.post("/optional-body").json() == {"person": None}
+    assert typed.post("/optional-body", json={"name": "A", "age": 1}).json() == {
+        "person": {"name": "A", "age": 1, "address": None}
+    }
+
+
+def test_body_marker_validates_any_type(typed):
+    assert typed.put("/raw", json={"a": "1"}).json() == {"a": 1}
+    response = typed.put("/raw", json={"a": "x"})
+    assert response.json()["errors"][0]["loc"] == ["body", "a"]
+
+
+def test_class_view_methods_are_typed_too(typed):
+    assert typed.get("/items/4?verbose=1").json() == {"id": 4, "verbose": True}
+    assert typed.get("/items/4?verbose=no-way").status_code == 422
+    assert typed.delete("/items/4").status_code == 204
+
+
+def test_views_without_typed_parameters_are_not_wrapped():
+    def plain(request, id):
+        return {}
+
+    views = {"GET": plain}
+    assert bind_views(plain, views, ["id"]) is views
+
+
+def test_two_bodies_are_refused_at_registration(tmp_path):
+    app = Roob(tmp_path, tmp_path)
+    with pytest.raises(ConfigurationError, match="two bodies"):
+
+        @app.post("/x")
+        def two(request, a: Person, b: Person):
+            return {}
+
+
+def test_two_sources_for_one_parameter_are_refused(tmp_path):
+    app = Roob(tmp_path, tmp_path)
+    with pytest.raises(ConfigurationError, match="more than one source"):
+
+        @app.get("/x")
+        def both(request, a: Annotated[str, Query(), Header()]):
+            return {}
+
+
+class Opaque:
+    """Not a type pydantic knows how to validate."""
+
+
+def test_a_type_pydantic_cannot_validate_is_refused_at_registration(tmp_path):
+    app = Roob(tmp_path, tmp_path)
+    with pytest.raises(ConfigurationError, match="pydantic cannot validate"):
+
+        @app.get("/x")
+        def opaque(request, thing: Opaque):
+            return {}
+
+
+def test_an_annotation_that_does_not_resolve_is_refused_at_registration(tmp_path):
+    app = Roob(tmp_path, tmp_path)
+    with pytest.raises(
+        ConfigurationError, match="'Undefined' of parameter 'thing' does not resolve"
+    ):
+
+        @app.get("/x")
+        def unresolved(request, thing: Undefined):  # type: ignore[name-defined]  # noqa: F821
+            return {}
