@@ -35,6 +35,7 @@ from inventory.validation import (
     NewProduct,
     Product,
     ProductChanges,
+    ProductReplacement,
     ValidationErrors,
 )
 from roob import Request, Router, UnprocessableEntity
@@ -121,7 +122,7 @@ def product_api(service: ProductService) -> Router:
             """One product."""
             return service.product(id)
 
-        @operation(request_body=NewProduct, responses={**_NOT_FOUND, **_INVALID})
+        @operation(request_body=ProductReplacement, responses={**_NOT_FOUND, **_INVALID})
         def put(self, request: Request, id: int) -> Product:
             """Replace every field of a product."""
             return service.replace(id, request.json)

@@ -11,10 +11,11 @@ misspelt field is an error rather than silently dropped.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from typing import Annotated, Any, cast
+from typing import Annotated, Any, NotRequired, cast
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 from typing_extensions import TypedDict
 
 from inventory.database import BRAND_LENGTH, CATEGORY_LENGTH, NAME_LENGTH
@@ -27,6 +28,7 @@ __all__ = [
     "Product",
     "ProductChanges",
     "ProductFields",
+    "ProductReplacement",
     "ValidationErrors",
     "validate_product",
 ]
@@ -51,33 +53,67 @@ class ProductFields(TypedDict, total=False):
 
 
 # The shapes below describe the API in its OpenAPI document; validate_product
-# is what enforces them, with the messages the API promises.
-_Name = Annotated[str, Field(min_length=1, max_length=NAME_LENGTH)]
-_Brand = Annotated[str, Field(min_length=1, max_length=BRAND_LENGTH)]
+# enforces the same rules, with the messages the API promises.
+_CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f]")
+_NO_CONTROL = "^[^\x00-\x1f\x7f-\x9f]*$"
+_Name = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=NAME_LENGTH,
+        pattern=_NO_CONTROL,
+        json_schema_extra={"not": {"pattern": "^\\s*$"}},
+    ),
+]
+_Brand = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=BRAND_LENGTH,
+        pattern=_NO_CONTROL,
+        json_schema_extra={"not": {"pattern": "^\\s*$"}},
+    ),
+]
 _Category = Annotated[
-    str, Field(min_length=1, max_length=CATEGORY_LENGTH, pattern=r"^[^/]*\D[^/]*$")
+    str,
+    Field(
+        min_length=1,
+        max_length=CATEGORY_LENGTH,
+        pattern="^[^/\x00-\x1f\x7f-\x9f]*$",
+        # not blank, not a number (numbers in /api/products/{x} are product ids)
+        json_schema_extra={"not": {"pattern": "^\\s*[0-9]*\\s*$"}},
+    ),
 ]
 _Id = Annotated[int, Field(ge=1, le=MAX_PRODUCT_ID)]
+_FORBID_EXTRA = ConfigDict(extra="forbid")
 
 
-class NewProduct(BaseModel):
-    """A product to add, or every field of one to replace."""
+class NewProduct(TypedDict):
+    """A product to add; without an id, one is assigned."""
 
-    model_config = ConfigDict(extra="forbid")
-    id: _Id | None = None
+    __pydantic_config__ = _FORBID_EXTRA  # type: ignore[misc]
+    id: NotRequired[_Id]
     product_name: _Name
     brand: _Brand
-    category: _Category | None = None
+    category: NotRequired[_Category]
 
 
-class ProductChanges(BaseModel):
-    """Some fields of a product."""
+class ProductReplacement(TypedDict):
+    """Every field of a product (its id, if sent, must be the one in the URL)."""
 
-    model_config = ConfigDict(extra="forbid")
-    id: _Id | None = None
-    product_name: _Name | None = None
-    brand: _Brand | None = None
-    category: _Category | None = None
+    __pydantic_config__ = _FORBID_EXTRA  # type: ignore[misc]
+    product_name: _Name
+    brand: _Brand
+    category: NotRequired[_Category]
+
+
+class ProductChanges(TypedDict, total=False):
+    """Some fields of a product (its id, if sent, must be the one in the URL)."""
+
+    __pydantic_config__ = _FORBID_EXTRA  # type: ignore[misc]
+    product_name: _Name
+    brand: _Brand
+    category: _Category
 
 
 class ErrorMessage(TypedDict):
@@ -97,7 +133,7 @@ def _text_problem(field: str, value: Any) -> str | None:
         return "must not be empty"
     if len(value) > _TEXT_FIELDS[field]:
         return f"must be at most {_TEXT_FIELDS[field]} characters"
-    if not value.isprintable():
+    if _CONTROL_CHARACTERS.search(value):
         return "must not contain control characters"
     if field == "category":
         if "/" in value:
@@ -108,7 +144,10 @@ def _text_problem(field: str, value: Any) -> str | None:
 
 
 def _id_problem(value: Any) -> str | None:
-    if isinstance(value, bool) or not isinstance(value, int):
+    # JSON has numbers, not integers: 5.0 is the integer 5 (as JSON Schema says).
+    if isinstance(value, bool) or not (
+        isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+    ):
         return "must be an integer"
     if not 1 <= value <= MAX_PRODUCT_ID:
         return f"must be between 1 and {MAX_PRODUCT_ID}"
@@ -144,14 +183,14 @@ def validate_product(
             errors[field] = problem
         else:
             cleaned[field] = data[field].strip()
-    if "id" in data:
+    if data.get("id") is not None:
         problem = _id_problem(data["id"])
         if problem:
             errors["id"] = problem
         elif product_id is not None and data["id"] != product_id:
             errors["id"] = f"must be {product_id}, the id in the URL (an id cannot change)"
         elif product_id is None:
-            cleaned["id"] = data["id"]
+            cleaned["id"] = int(data["id"])
     if errors:
         raise InvalidProduct(errors)
     return cast(ProductFields, cleaned)

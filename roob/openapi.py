@@ -28,6 +28,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
+from typing_extensions import is_typeddict
+
 from roob.convertors import Convertor, FloatConvertor, IntConvertor, PathConvertor, UUIDConvertor
 from roob.exceptions import ConfigurationError
 from roob.params import ParamSpec, view_signature
@@ -146,7 +148,9 @@ class _Builder:
         except Exception:  # not a type pydantic knows (a Response, a WSGI app)
             return None
         self.components.update(schema.pop("$defs", {}))
-        if isinstance(annotation, type) and hasattr(annotation, "model_json_schema"):
+        if isinstance(annotation, type) and (
+            hasattr(annotation, "model_json_schema") or is_typeddict(annotation)
+        ):
             name = annotation.__name__
             self.components[name] = schema
             return {"$ref": _REF.format(model=name)}

@@ -1,0 +1,168 @@
+"""The OpenAPI document built from the routes, and the docs pages."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import pytest
+from openapi_spec_validator import validate
+from pydantic import BaseModel, Field
+
+from roob import Roob, Router
+from roob.openapi import operation
+from roob.params import Header
+from roob.testing import TestClient
+
+
+class Pet(BaseModel):
+    name: str
+    age: Annotated[int, Field(ge=0)] = 0
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = Roob(tmp_path / "t", tmp_path / "s", title="Pets", version="2.0")
+
+    @app.get("/pets")
+    def list_pets(request, limit: int = 10, species: list[str] | None = None) -> list[Pet]:
+        """List the pets.
+
+        In name order.
+        """
+        return []
+
+    @app.post("/pets")
+    @operation(status=201, responses={409: "Name taken"})
+    def add_pet(request, pet: Pet) -> Pet:
+        """Add a pet."""
+        return pet
+
+    @app.route("/pets/{pet_id:int}/photos/{photo:uuid}")
+    class Photo:
+        def get(self, request, pet_id, photo, trace: Annotated[str | None, Header()] = None):
+            """One photo."""
+            return {}
+
+        def delete(self, request, pet_id, photo) -> None:
+            return None
+
+    @app.get("/files/{rest:path}")
+    def files(request, rest) -> str:
+        return ""
+
+    @app.get("/hidden")
+    @operation(include=False)
+    def hidden(request):
+        return {}
+
+    owners = Router("/owners", name="owners")
+
+    @owners.get("/{name}")
+    def owner(request, name) -> dict[str, str]:
+        return {}
+
+    app.include_router(owners)
+    return app
+
+
+def test_the_document_is_valid_openapi_3_1(app):
+    document = app.openapi()
+    validate(document)
+    assert document["openapi"] == "3.1.0"
+    assert document["info"] == {"title": "Pets", "version": "2.0"}
+
+
+def test_paths_methods_and_path_parameters(app):
+    paths = app.openapi()["paths"]
+    assert sorted(paths) == [
+        "/files/{rest}",
+        "/owners/{name}",
+        "/pets",
+        "/pets/{pet_id}/photos/{photo}",
+    ]
+    assert sorted(paths["/pets"]) == ["get", "post"]
+    assert sorted(paths["/pets/{pet_id}/photos/{photo}"]) == ["delete", "get"]
+    params = paths["/pets/{pet_id}/photos/{photo}"]["get"]["parameters"]
+    assert params[0] == {
+        "name": "pet_id",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 0},
+    }
+    assert params[1]["schema"] == {"type": "string", "format": "uuid"}
+    assert params[2]["name"] == "trace"
+    assert params[2]["in"] == "header"
+    assert params[2]["required"] is False
+
+
+def test_summaries_and_descriptions_come_from_docstrings(app):
+    get = app.openapi()["paths"]["/pets"]["get"]
+    assert get["summary"] == "List the pets."
+    assert get["description"] == "In name order."
+    assert get["operationId"] == "list_pets_get"
+
+
+def test_query_parameters_with_types_and_defaults(app):
+    params = app.openapi()["paths"]["/pets"]["get"]["parameters"]
+    assert params[0] == {
+        "name": "limit",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "integer", "default": 10},
+    }
+    assert params[1]["name"] == "species"
+    assert {"type": "array", "items": {"type": "string"}} in params[1]["schema"]["anyOf"]
+
+
+def test_request_and_response_models_are_components(app):
+    document = app.openapi()
+    post = document["paths"]["/pets"]["post"]
+    ref = {"$ref": "#/components/schemas/Pet"}
+    assert post["requestBody"] == {
+        "required": True,
+        "content": {"application/json": {"schema": ref}},
+    }
+    assert post["responses"]["201"]["content"]["application/json"]["schema"] == ref
+    assert "409" in post["responses"]
+    assert "422" in post["responses"]
+    assert "4XX" in post["responses"]
+    listed = document["paths"]["/pets"]["get"]["responses"]["200"]
+    assert listed["content"]["application/json"]["schema"] == {"type": "array", "items": ref}
+    assert document["components"]["schemas"]["Pet"]["properties"]["age"]["minimum"] == 0
+
+
+def test_none_returns_are_204_and_str_is_html(app):
+    paths = app.openapi()["paths"]
+    assert next(iter(paths["/pets/{pet_id}/photos/{photo}"]["delete"]["responses"])) == "204"
+    html = paths["/files/{rest}"]["get"]["responses"]["200"]["content"]
+    assert html == {"text/html": {"schema": {"type": "string"}}}
+
+
+def test_router_routes_are_tagged_with_the_router_name(app):
+    assert app.openapi()["paths"]["/owners/{name}"]["get"]["tags"] == ["owners"]
+
+
+def test_openapi_json_and_swagger_ui_are_served(app):
+    app.add_api_docs()
+    client = TestClient(app)
+    document = client.get("/openapi.json")
+    assert document.status_code == 200
+    assert document.headers["Content-Type"] == "application/json"
+    assert document.json() == app.openapi()
+    assert "/openapi.json" not in document.json()["paths"]
+    page = client.get("/docs")
+    assert page.status_code == 200
+    assert '<script src="/docs/assets/swagger-ui-bundle.js"></script>' in page.text
+    assert 'data-openapi-url="/openapi.json"' in page.text
+    assert "<title>Pets</title>" in page.text
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css", "roob-swagger-init.js"):
+        response = client.get(f"/docs/assets/{asset}")
+        assert response.status_code == 200, asset
+    assert client.get("/docs/assets/nothing.js").status_code == 404
+
+
+def test_the_docs_urls_are_configurable(app):
+    app.add_api_docs(openapi_url="/api/schema.json", docs_url=None)
+    client = TestClient(app)
+    assert client.get("/api/schema.json").status_code == 200
+    assert client.get("/docs").status_code == 404
