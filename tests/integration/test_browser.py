@@ -78,9 +78,7 @@ def test_swagger_ui_lists_the_operations_and_tries_one(server, browser):
     summaries = {
         (
             block.find_element(By.CSS_SELECTOR, ".opblock-summary-method").text,
-            block.find_element(By.CSS_SELECTOR, ".opblock-summary-path").get_attribute(
-                "data-path"
-            ),
+            block.find_element(By.CSS_SELECTOR, ".opblock-summary-path").get_attribute("data-path"),
         )
         for block in blocks
     }
