@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pathlib
 import re
+import sys
+import types
 
 import pytest
 
@@ -27,6 +29,8 @@ def test_the_docs_have_examples() -> None:
 
 
 @pytest.mark.parametrize(("where", "source"), EXAMPLES, ids=[w for w, _ in EXAMPLES])
-def test_example_runs(where: str, source: str) -> None:
-    code = compile(source, where, "exec")
-    exec(code, {"__name__": f"docs_example_{where}"})
+def test_example_runs(where: str, source: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Run as a real module would: importable by name (pydantic resolves types there).
+    module = types.ModuleType(f"docs_example_{where}")
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    exec(compile(source, where, "exec"), module.__dict__)
