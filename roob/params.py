@@ -249,6 +249,21 @@ def _missing(location: Sequence[Any]) -> dict[str, Any]:
     return {"loc": list(location), "msg": "Field required", "type": "missing"}
 
 
+def _validate_body(adapter: Any, raw: bytes, request: Any) -> Any:
+    """The body validated as ``adapter``'s type; JSON the framework refuses is a 400."""
+    from pydantic import ValidationError
+
+    if b"NaN" not in raw and b"Infinity" not in raw:  # pydantic's parser takes those
+        try:
+            return adapter.validate_json(raw)  # parsed and validated in one pass
+        except ValidationError as exc:
+            if all(error["type"] != "json_invalid" for error in exc.errors()):
+                raise
+    # request.json raises the 400 for what is not JSON, or parses what pydantic did not
+    # (a byte order mark).
+    return adapter.validate_python(request.json)
+
+
 def _binder(signature: ViewSignature) -> Callable[[Any], dict[str, Any]]:
     from pydantic import ValidationError
 
@@ -271,14 +286,15 @@ def _binder(signature: ViewSignature) -> Callable[[Any], dict[str, Any]]:
             except ValidationError as exc:
                 errors.extend(_errors(exc, (spec.source, spec.key)))
         if body is not None:
-            if not request.body.strip():
+            raw = request.body
+            if not raw.strip():
                 if body.required:
                     errors.append(_missing(("body",)))
                 else:
                     values[body.name] = copy.copy(body.default)
             else:
                 try:
-                    values[body.name] = body.adapter.validate_python(request.json)
+                    values[body.name] = _validate_body(body.adapter, raw, request)
                 except ValidationError as exc:
                     errors.extend(_errors(exc, ("body",)))
         if errors:

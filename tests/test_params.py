@@ -164,6 +164,27 @@ def test_a_missing_body_is_a_422_and_bad_json_a_400(typed):
     assert bad.json()["message"].startswith("Request body is not valid JSON")
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [b'{"name": "A", "age": NaN}', b'{"name": "A", "age": 1, "x": Infinity}', b"[" * 100_000],
+)
+def test_bodies_that_are_not_strict_json_are_400_as_for_request_json(typed, raw):
+    response = typed.post("/people/staff", data=raw)
+    assert response.status_code == 400
+    assert response.json()["message"].startswith("Request body ")
+
+
+def test_a_body_with_a_byte_order_mark_is_read_as_request_json_reads_it(typed):
+    response = typed.post("/people/staff", data='\ufeff{"name": "A", "age": 1}'.encode())
+    assert response.status_code == 200
+    assert response.json()["name"] == "A"
+
+
+def test_nan_inside_a_string_is_just_text(typed):
+    response = typed.post("/people/staff", json={"name": "NaN Infinity", "age": 3})
+    assert response.json() == {"name": "NaN Infinity", "age": 3, "address": None}
+
+
 def test_an_optional_body_may_be_left_out(typed):
     assert typed.post("/optional-body").json() == {"person": None}
     assert typed.post("/optional-body", json={"name": "A", "age": 1}).json() == {
