@@ -22,6 +22,7 @@ Swagger UI is served from the files of the ``swagger-ui-bundle-v2`` package
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import re
 from collections.abc import Callable, Mapping
@@ -159,14 +160,12 @@ class _Builder:
     def parameter(self, spec: ParamSpec) -> dict[str, Any]:
         schema = self.schema(spec.annotation) or {}
         if not spec.required and spec.default is not None:
-            try:
-                from pydantic import TypeAdapter
+            from pydantic_core import PydanticSerializationError
 
-                schema["default"] = TypeAdapter(spec.annotation).dump_python(
-                    spec.default, mode="json"
+            with contextlib.suppress(PydanticSerializationError):  # JSON cannot hold it
+                schema["default"] = spec.adapter.dump_python(
+                    spec.default, mode="json", warnings=False
                 )
-            except Exception:  # a default that is not of the declared type
-                pass
         described: dict[str, Any] = {
             "name": spec.key,
             "in": spec.source,
@@ -243,14 +242,7 @@ class _Builder:
         return built
 
 
-def openapi_document(
-    app: Roob,
-    *,
-    title: str,
-    version: str,
-    description: str | None = None,
-    servers: list[dict[str, str]] | None = None,
-) -> dict[str, Any]:
+def openapi_document(app: Roob, *, title: str, version: str) -> dict[str, Any]:
     """The OpenAPI 3.1 document of ``app``'s routes."""
     builder = _Builder()
     paths: dict[str, dict[str, Any]] = {}
@@ -268,12 +260,8 @@ def openapi_document(
             paths.setdefault(path, {})[method.lower()] = builder.operation(
                 route, method, view, is_class
             )
-    about: dict[str, Any] = {"title": title, "version": version}
-    if description:
-        about["description"] = description
+    about = {"title": title, "version": version}
     document: dict[str, Any] = {"openapi": OPENAPI_VERSION, "info": about, "paths": paths}
-    if servers:
-        document["servers"] = servers
     if builder.components:
         document["components"] = {"schemas": dict(sorted(builder.components.items()))}
     return document

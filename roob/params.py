@@ -108,10 +108,6 @@ class ParamSpec:
     adapter: Any  # pydantic.TypeAdapter
     many: bool  # a list: every value of a query parameter
 
-    def json_schema(self, ref_template: str) -> dict[str, Any]:
-        schema: dict[str, Any] = self.adapter.json_schema(ref_template=ref_template)
-        return schema
-
 
 @dataclass(frozen=True)
 class ViewSignature:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import pytest
 from openapi_spec_validator import validate
 from pydantic import BaseModel, Field
 
-from roob import Roob, Router
+from roob import Response, Roob, Router
 from roob.openapi import operation
 from roob.params import Header
 from roob.testing import TestClient
@@ -166,3 +166,38 @@ def test_the_docs_urls_are_configurable(app):
     client = TestClient(app)
     assert client.get("/api/schema.json").status_code == 200
     assert client.get("/docs").status_code == 404
+
+
+NO_DEFAULT = object()
+
+
+def test_what_cannot_be_described_is_left_out_not_guessed(tmp_path):
+    app = Roob(tmp_path, tmp_path)
+
+    @app.get("/prices/{amount:float}")
+    def price(request, amount, currency, marker: Any = NO_DEFAULT) -> Response:
+        return Response(text="")
+
+    operation = app.openapi()["paths"]["/prices/{amount}"]["get"]
+    amount, currency, marker = operation["parameters"]
+    assert amount["schema"] == {"type": "number", "minimum": 0}
+    assert currency == {
+        "name": "currency",
+        "in": "query",
+        "required": True,
+        "schema": {"type": "string"},
+    }
+    assert marker["schema"] == {}  # Any, and a default JSON cannot hold
+    assert operation["responses"]["200"] == {"description": "Success"}
+
+
+def test_the_served_document_is_built_once(app):
+    app.add_api_docs()
+    client = TestClient(app)
+    first = client.get("/openapi.json").text
+
+    @app.get("/added-later")
+    def later(request):
+        return {}
+
+    assert client.get("/openapi.json").text == first
