@@ -32,6 +32,10 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+# One decoder, built once: json.loads builds a new one per call when given options.
+_decode_json = json.JSONDecoder(parse_constant=_refuse_constant).decode
+
+
 class Request(webob.Request):  # type: ignore[misc]
     """An HTTP request. Views receive one as their first argument."""
 
@@ -78,6 +82,19 @@ class Request(webob.Request):  # type: ignore[misc]
         )
 
     def _get_body(self) -> bytes:
+        environ = self.environ
+        length = environ.get("CONTENT_LENGTH")
+        if length and length.isdigit() and not environ.get("webob.is_body_seekable"):
+            # The common case, read directly: a body of known length, read once.
+            size = int(length)
+            if size > self.max_body_size:
+                raise self._too_large()
+            data: bytes = environ["wsgi.input"].read(size)
+            if len(data) < size:
+                raise BadRequest("Request body is shorter than its Content-Length")
+            environ["wsgi.input"] = io.BytesIO(data)
+            environ["webob.is_body_seekable"] = True
+            return data
         self._buffer_body()
         return webob.Request.body.fget(self)  # type: ignore[no-any-return]
 
@@ -106,7 +123,7 @@ class Request(webob.Request):  # type: ignore[misc]
         if not raw.strip():
             raise BadRequest("Request body is empty; a JSON document was expected")
         try:
-            value = json.loads(raw.decode("utf-8-sig"), parse_constant=_refuse_constant)
+            value = _decode_json(raw.decode("utf-8-sig"))
         except UnicodeDecodeError:
             raise BadRequest("Request body is not valid UTF-8") from None
         except json.JSONDecodeError as exc:

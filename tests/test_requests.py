@@ -347,3 +347,24 @@ def test_a_custom_request_class(max_body_size):
     response = client.post("/", data=b"1234", headers={"X-Shop": "outlet"})
     assert response.json() == {"shop": "outlet", "is_shop_request": True, "size": 4}
     assert client.post("/", data=b"123456").status_code == (413 if max_body_size == 5 else 200)
+
+
+@pytest.mark.parametrize("path", ["/json", "/body"])
+def test_a_body_shorter_than_its_content_length_is_a_400(echo_app, path):
+    # The client promised 100 bytes and sent 9 before the stream ended.
+    environ = webob.Request.blank(path, method="POST").environ
+    environ["CONTENT_LENGTH"] = "100"
+    environ["wsgi.input"] = io.BytesIO(b'{"a": 1}\n')
+    environ.pop("webob.is_body_seekable", None)
+    response = webob.Request(environ).get_response(echo_app)
+    assert response.status_code == 400
+    assert response.json == {"message": "Request body is shorter than its Content-Length"}
+
+
+def test_the_body_can_be_read_again_after_json(app, client):
+    @app.post("/both")
+    def both(request):
+        return {"json": request.json, "body": request.body.decode(), "text": request.text}
+
+    response = client.post("/both", data=b'{"a": 1}')
+    assert response.json() == {"json": {"a": 1}, "body": '{"a": 1}', "text": '{"a": 1}'}
