@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint typecheck unit clean
+.PHONY: run test lint typecheck unit bench bench-e2e clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,14 @@ unit: $(STAMP)
 	$(BIN)/pytest
 
 test: lint typecheck unit
+
+# Roob side by side with raw WSGI, Falcon, Bottle and Flask (docs/performance.md).
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+# Each framework under gunicorn, loaded by wrk on 127.0.0.1 (needs Debian's wrk).
+bench-e2e: $(STAMP)
+	$(BIN)/python -m benchmarks.e2e
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

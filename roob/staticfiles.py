@@ -13,7 +13,6 @@ import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from whitenoise import WhiteNoise
 
 __all__ = ["static_files"]
 
@@ -35,6 +34,8 @@ def static_files(
     """
     if directory is None or not os.path.isdir(directory):
         return app
+    from whitenoise import WhiteNoise  # loaded only by applications that serve files
+
     prefix = "/" + url_prefix.strip("/")
     return WhiteNoise(  # type: ignore[no-any-return]
         app,

@@ -9,9 +9,10 @@ nothing pays nothing.
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
+if TYPE_CHECKING:
+    import jinja2
 
 __all__ = ["Templates"]
 
@@ -28,6 +29,8 @@ class Templates:
     def environment(self) -> jinja2.Environment:
         """The Jinja2 environment; add filters and globals to it."""
         if self._environment is None:
+            import jinja2  # on first use: an application that renders nothing never loads it
+
             self._environment = jinja2.Environment(
                 loader=jinja2.FileSystemLoader(self.directory),
                 autoescape=jinja2.select_autoescape(["html", "htm", "xml"]),

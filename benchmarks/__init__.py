@@ -1,0 +1,7 @@
+"""Side-by-side benchmarks of Roob and other WSGI frameworks (not packaged).
+
+    make bench        in-process table, router scaling, chart (a few minutes)
+    make bench-e2e    each framework under gunicorn, loaded by wrk
+
+See docs/performance.md for the results and how to read them.
+"""

@@ -1,0 +1,45 @@
+"""``make bench``: the in-process table, router scaling and the chart, in one run.
+
+    python -m benchmarks [--quick]
+
+Writes benchmarks/results/latest.json and docs/images/performance.png.
+``--quick`` uses tiny counts (for the smoke test: it checks the machinery,
+not the speed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from benchmarks import chart, inprocess, router_scaling
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results"
+CHART = ROOT / "docs" / "images" / "performance.png"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Roob side by side with other frameworks.")
+    parser.add_argument("--quick", action="store_true", help="tiny counts: a smoke test")
+    parser.add_argument("--results", type=Path, default=RESULTS)
+    parser.add_argument("--chart", type=Path, default=CHART)
+    args = parser.parse_args()
+    if args.quick:
+        table_args = ["--repeat", "2", "--number", "5"]
+        scaling_args = ["--sizes", "10", "100", "--repeat", "2", "--number", "5"]
+    else:
+        table_args, scaling_args = [], []
+    measured = inprocess.main(table_args)
+    print()
+    scaling = router_scaling.main(scaling_args)
+    args.results.mkdir(parents=True, exist_ok=True)
+    out = args.results / "latest.json"
+    out.write_text(json.dumps({"inprocess": measured, "router_scaling": scaling}, indent=2))
+    print(f"\nResults: {out}")
+    print(f"Chart: {chart.draw(measured, scaling, args.chart)}")
+
+
+if __name__ == "__main__":
+    main()

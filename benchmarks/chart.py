@@ -1,0 +1,72 @@
+"""The chart in docs/performance.md, drawn from a benchmark run's results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only, no display
+
+import matplotlib.pyplot as plt
+
+COLOURS = {
+    "roob": "#2557d6",
+    "roob-seed": "#7aa0f0",
+    "raw-wsgi": "#9aa3ad",
+    "falcon": "#e07b39",
+    "bottle": "#4caf7a",
+    "flask": "#b65fcf",
+}
+
+
+def draw(inprocess: dict[str, Any], scaling: dict[str, Any] | None, path: Path) -> Path:
+    summary = inprocess["results"]
+    scenarios = list(summary)
+    frameworks = list(summary[scenarios[0]])
+    columns = 2 if scaling else 1
+    figure, axes = plt.subplots(
+        1,
+        columns,
+        figsize=(13 if scaling else 9, 5),
+        gridspec_kw={"width_ratios": [3, 2][:columns]},
+    )
+    bars = axes[0] if scaling else axes
+    width = 0.8 / len(frameworks)
+    for index, name in enumerate(frameworks):
+        medians = [summary[scenario][name]["median"] for scenario in scenarios]
+        positions = [x + (index - (len(frameworks) - 1) / 2) * width for x in range(len(scenarios))]
+        bars.bar(positions, medians, width, label=name, color=COLOURS.get(name))
+    bars.set_xticks(range(len(scenarios)), scenarios)
+    bars.set_yscale("log")
+    bars.set_ylabel("µs per request (median, log scale)")
+    bars.set_title("In process: lower is faster")
+    bars.legend(ncols=3, fontsize="small")
+    bars.grid(axis="y", which="both", alpha=0.3)
+    if scaling:
+        lines = axes[1]
+        sizes = scaling["sizes"]
+        for name, by_kind in scaling["results"].items():
+            for kind, by_size in by_kind.items():
+                style = "-" if kind == "dynamic" else "--"
+                lines.plot(
+                    sizes,
+                    [by_size[str(size)] for size in sizes],
+                    style,
+                    marker="o",
+                    color=COLOURS.get(name),
+                    label=f"{name} {kind}",
+                )
+        lines.set_xscale("log")
+        lines.set_yscale("log")
+        lines.set_xlabel("routes registered")
+        lines.set_ylabel("µs per request (median)")
+        lines.set_title("Router scaling")
+        lines.legend(fontsize="small")
+        lines.grid(which="both", alpha=0.3)
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    return path

@@ -1,0 +1,189 @@
+"""End to end: each framework under gunicorn, loaded by wrk, on 127.0.0.1.
+
+    python -m benchmarks.e2e [--duration 10] [--connections 32]
+
+For each framework: gunicorn with 2 gthread workers (4 threads, keep-alive)
+serves the benchmark app; wrk (Debian's package) loads ``/json`` for a bounded
+time after a short warm-up; reported are requests per second, p99 latency and
+the workers' resident memory after the load. The inventory's
+``GET /api/products/1`` is loaded the same way, and Roob's ``/json`` also under
+granian (a Rust HTTP server with a WSGI interface). Last, the time ``import
+roob`` and ``import falcon`` take in a fresh interpreter.
+Every server is stopped by its PID when its run ends.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from benchmarks.apps import FRAMEWORKS
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                response.read()
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer within {timeout}s")
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        text = (task / "children").read_text().split()
+        found += [int(child) for child in text]
+    return found
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def wrk(url: str, duration: int, connections: int) -> dict[str, float]:
+    output = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", url],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=duration + 30,
+    ).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1])  # type: ignore[index]
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", output)
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+    errors = re.search(r"Socket errors: (.*)", output)
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {
+        "requests_per_second": rate,
+        "p99_ms": float(p99[1]) * scale[p99[2]] if p99 else float("nan"),
+        "socket_errors": 0 if errors is None else sum(map(int, re.findall(r"\d+", errors[1]))),
+        "non_2xx": 0 if non_2xx is None else int(non_2xx[1]),
+    }
+
+
+def serve_and_load(
+    command: list[str], path: str, port: int, duration: int, connections: int, env: dict[str, str]
+) -> dict[str, float]:
+    process = subprocess.Popen(
+        command, cwd=ROOT, env={**os.environ, **env},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}{path}"
+    try:
+        wait_until_up(url, process)
+        wrk(url, 1, connections)  # warm-up
+        result = wrk(url, duration, connections)
+        workers = children(process.pid)
+        result["worker_rss_mb"] = max((rss_mb(pid) for pid in workers), default=rss_mb(process.pid))
+        return result
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def gunicorn(target: str, port: int) -> list[str]:
+    return [
+        str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2",
+        "--worker-class", "gthread", "--threads", "4", "--keep-alive", "5",
+        "--log-level", "warning", target,
+    ]  # fmt: skip
+
+
+def import_time_ms(module: str, runs: int = 9) -> float:
+    def once(code: str) -> float:
+        begin = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True)
+        return time.perf_counter() - begin
+
+    base = statistics.median(once("pass") for _ in range(runs))
+    return (statistics.median(once(f"import {module}") for _ in range(runs)) - base) * 1000
+
+
+def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=int, default=10, help="seconds of load per run")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--frameworks", nargs="+", default=list(FRAMEWORKS), choices=FRAMEWORKS)
+    args = parser.parse_args(argv)
+    if shutil.which("wrk") is None:
+        raise SystemExit("benchmarks.e2e needs wrk: apt-get install wrk")
+
+    results: dict[str, Any] = {}
+    runs = [
+        (f"{name} /json", gunicorn(f"benchmarks.apps.{FRAMEWORKS[name]}:create_app()", 0), "/json")
+        for name in args.frameworks
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {"DATABASE_URL": f"sqlite:///{tmp}/inventory.sqlite3"}
+        runs.append(("inventory GET /api/products/1", gunicorn("inventory.wsgi:app", 0),
+                     "/api/products/1"))  # fmt: skip
+        granian = [
+            str(BIN / "granian"), "--interface", "wsgi", "--workers", "2",
+            "--host", "127.0.0.1", "--port", "0", "--log-level", "warning",
+            "--factory", "benchmarks.apps.roob_idiomatic:create_app",
+        ]  # fmt: skip
+        runs.append(("roob /json (granian)", granian, "/json"))
+        for label, command, path in runs:
+            port = free_port()
+            command = [part.replace("127.0.0.1:0", f"127.0.0.1:{port}") for part in command]
+            if "--port" in command:
+                command[command.index("--port") + 1] = str(port)
+            results[label] = serve_and_load(
+                command, path, port, args.duration, args.connections, env
+            )
+            row = results[label]
+            print(
+                f"{label:<32} {row['requests_per_second']:>9.0f} req/s   "
+                f"p99 {row['p99_ms']:>7.2f} ms   worker RSS {row['worker_rss_mb']:>6.1f} MB   "
+                f"socket errors {row['socket_errors']:.0f}   non-2xx {row['non_2xx']:.0f}",
+                flush=True,
+            )
+    results["import_ms"] = {module: import_time_ms(module) for module in ("roob", "falcon")}
+    print(
+        f"import roob {results['import_ms']['roob']:.1f} ms, "
+        f"import falcon {results['import_ms']['falcon']:.1f} ms"
+    )
+    out = ROOT / "benchmarks" / "results" / "e2e.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2))
+    return results
+
+
+if __name__ == "__main__":
+    main()
