@@ -36,6 +36,8 @@ class ProductService:
         self, *, brand: str | None = None, limit: int | None = None, offset: int = 0
     ) -> tuple[dict[str, list[Product]], int]:
         """One page of products grouped by category, and how many match in all."""
+        if brand is not None and "\x00" in brand:
+            return {}, 0  # no brand holds a NUL, and PostgreSQL refuses to compare with one
         items, total = self.repository.page(brand=brand, limit=limit, offset=offset)
         return group_by_category(items), total
 

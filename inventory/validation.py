@@ -55,6 +55,8 @@ class ProductFields(TypedDict, total=False):
 # The shapes below describe the API in its OpenAPI document; validate_product
 # enforces the same rules, with the messages the API promises.
 _CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f]")
+# JSON may escape half of a UTF-16 pair ("\\ud800"): text no database can store.
+_SURROGATES = re.compile("[\ud800-\udfff]")
 _NO_CONTROL = "^[^\x00-\x1f\x7f-\x9f]*$"
 _Name = Annotated[
     str,
@@ -135,6 +137,8 @@ def _text_problem(field: str, value: Any) -> str | None:
         return f"must be at most {_TEXT_FIELDS[field]} characters"
     if _CONTROL_CHARACTERS.search(value):
         return "must not contain control characters"
+    if _SURROGATES.search(value):
+        return "must be valid Unicode (it holds a lone surrogate)"
     if field == "category":
         if "/" in value:
             return "must not contain '/'"

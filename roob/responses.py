@@ -26,6 +26,8 @@ import decimal
 import enum
 import functools
 import json
+import logging
+import re
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -34,7 +36,11 @@ import webob
 from webob.response import EmptyResponse, _content_type_has_charset
 from webob.util import status_generic_reasons, status_reasons
 
-__all__ = ["Response", "dump_json", "status_line", "to_response"]
+from roob.exceptions import BadRequest
+
+__all__ = ["Response", "UnsafeHeader", "dump_json", "status_line", "to_response"]
+
+logger = logging.getLogger("roob")
 
 _MARKER: Any = object()
 _NO_BODY_CODES = frozenset({"204", "205", "304"})
@@ -83,9 +89,18 @@ def _make_json_encoder() -> Callable[[Any], str]:
 _encode = _make_json_encoder()
 
 
+_encode_ascii = json.JSONEncoder(
+    ensure_ascii=True, separators=(",", ":"), allow_nan=False, default=_json_default
+).encode
+
+
 def dump_json(value: Any) -> bytes:
     """``value`` as compact UTF-8 JSON (datetimes, UUIDs, decimals, enums included)."""
-    return _encode(value).encode("utf-8")
+    try:
+        return _encode(value).encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate ("\\ud800" is valid JSON input) has no UTF-8 form: escape it.
+        return _encode_ascii(value).encode("ascii")
 
 
 @functools.lru_cache(maxsize=512)
@@ -112,14 +127,35 @@ def _content_type_header(content_type: str) -> str:
     return content_type
 
 
+# RFC 9110: a name is a token; a value is visible ASCII, spaces and obs-text (Latin-1,
+# as PEP 3333 requires). Tabs and other control characters are refused, as wsgiref does.
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_NOT_IN_HEADER_VALUE = re.compile(r"[^\x20-\x7e\x80-\xff]")
+
+
 def _header_items(headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The headers a view gives, checked: a line break in one would split the response."""
     items = list(headers.items()) if isinstance(headers, Mapping) else list(headers)
     for name, value in items:
         if not isinstance(value, str):
             raise TypeError(f"header {name!r} must be a str, not {type(value).__name__}")
-        if "\r" in value or "\n" in value or "\r" in name or "\n" in name or ":" in name:
-            raise ValueError(f"header {name!r} contains a line break or a bad character")
+        if not _HEADER_NAME.fullmatch(name) or _NOT_IN_HEADER_VALUE.search(value):
+            # Usually text from the request (a decoded %0D%0A) put in a header: the
+            # client's input, refused with a 400 rather than sent or answered 500.
+            logger.warning("refused the response header %r: %r", name, value)
+            raise UnsafeHeader(name)
     return items
+
+
+class UnsafeHeader(BadRequest, ValueError):
+    """A header a view gave with a line break, a control character or a bad name: 400."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            f"The response header {name!r} would hold a line break or a character "
+            "HTTP does not allow there"
+        )
+        self.name = name
 
 
 class Response(webob.Response):  # type: ignore[misc]

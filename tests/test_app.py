@@ -218,14 +218,16 @@ def test_an_unserialisable_return_is_a_500_also_with_after_hooks(app, client):
     assert response.json() == {"message": "Internal Server Error"}
 
 
-def test_a_header_value_with_a_line_break_is_refused(app, client):
+def test_a_header_value_with_a_line_break_is_refused(app, client, caplog):
     @app.get("/")
     def index(request):
         return "x", 200, {"X-Evil": "a\r\nSet-Cookie: session=stolen"}
 
     response = client.get("/")
-    assert response.status_code == 500
+    assert response.status_code == 400
+    assert "X-Evil" in response.json()["message"]
     assert "Set-Cookie" not in response.headers
+    assert "refused the response header 'X-Evil'" in caplog.text
 
 
 @pytest.mark.parametrize(
