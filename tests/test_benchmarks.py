@@ -1,0 +1,66 @@
+"""The benchmark machinery runs and checks the apps' answers (smoke test: no timing asserted)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from benchmarks.apps import FRAMEWORKS, create
+from benchmarks.scenarios import SCENARIOS, WrongAnswer, call, check
+from tests.servers import REPO_ROOT
+
+
+def test_make_bench_runs_end_to_end_with_tiny_counts(tmp_path):
+    chart = tmp_path / "chart.png"
+    run = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--results", str(tmp_path),
+         "--chart", str(chart)],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert f"All {len(FRAMEWORKS)} apps give the right answer to all {len(SCENARIOS)}" in run.stdout
+    for name in FRAMEWORKS:
+        assert name in run.stdout
+    for scenario in SCENARIOS:
+        assert f"\n{scenario.name} " in run.stdout
+    assert "roob / falcon" in run.stdout
+    assert "Router scaling" in run.stdout
+    results = json.loads((tmp_path / "latest.json").read_text())
+    measured = results["inprocess"]["results"]
+    assert set(measured) == {scenario.name for scenario in SCENARIOS}
+    assert all(set(by_framework) == set(FRAMEWORKS) for by_framework in measured.values())
+    assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("name", list(FRAMEWORKS))
+def test_every_app_answers_every_scenario_rightly(name):
+    app = create(name, extra_routes=5)
+    for scenario in SCENARIOS:
+        check(name, app, scenario)
+
+
+def test_a_wrong_answer_is_caught_before_timing():
+    def liar(environ, start_response):
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [b'{"message": "Goodbye"}']
+
+    json_scenario = next(s for s in SCENARIOS if s.name == "json")
+    with pytest.raises(WrongAnswer, match="body"):
+        check("liar", liar, json_scenario)
+    not_found = next(s for s in SCENARIOS if s.name == "404")
+    with pytest.raises(WrongAnswer, match="status 200, not 404"):
+        check("liar", liar, not_found)
+
+
+def test_the_seed_style_app_really_returns_webob_responses():
+    import webob
+
+    from benchmarks.apps.roob_seed_style import create_app
+
+    app = create_app(extra_routes=0)
+    views = [route.endpoint for route in app.routes if route.path == "/json"]
+    assert isinstance(views[0](webob.Request.blank("/json")), webob.Response)
+    assert call(app, next(s for s in SCENARIOS if s.name == "json"))[0] == 200
