@@ -12,7 +12,9 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from typing import Any
+from wsgiref.util import FileWrapper
 
+from roob.responses import dump_json
 
 __all__ = ["static_files"]
 
@@ -37,10 +39,39 @@ def static_files(
     from whitenoise import WhiteNoise  # loaded only by applications that serve files
 
     prefix = "/" + url_prefix.strip("/")
-    return WhiteNoise(  # type: ignore[no-any-return]
+    static = WhiteNoise(
         app,
         root=os.fspath(directory),
         prefix=prefix if prefix != "/" else None,
         autorefresh=autorefresh,
         max_age=max_age,
     )
+    static.serve = _serve
+    return static  # type: ignore[no-any-return]
+
+
+def _serve(
+    static_file: Any, environ: dict[str, Any], start_response: Callable[..., Any]
+) -> Iterable[bytes]:
+    """WhiteNoise's ``serve``, its errors sent like Roob's: JSON ``{"message": ...}``.
+
+    WhiteNoise answers a method other than GET and HEAD with a 405, and a range
+    past the end of the file with a 416, both without a body.
+    """
+    method = environ["REQUEST_METHOD"]
+    response = static_file.get_response(method, environ)
+    status = response.status
+    headers = list(response.headers)
+    if status >= 400:
+        if status == 405:
+            message = f"{method} request is not allowed for {environ.get('PATH_INFO', '')}"
+        else:
+            message = status.phrase
+        payload = dump_json({"message": message})
+        headers += [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))]
+        start_response(f"{status} {status.phrase}", headers)
+        return [] if method == "HEAD" else [payload]
+    start_response(f"{status} {status.phrase}", headers)
+    if response.file is None:
+        return []
+    return environ.get("wsgi.file_wrapper", FileWrapper)(response.file)  # type: ignore[no-any-return]

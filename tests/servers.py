@@ -99,6 +99,20 @@ class ServerProcess:
         finally:
             connection.close()
 
+    def raw_request(self, request: bytes, timeout: float = 10.0) -> tuple[int, bytes, bytes]:
+        """Send ``request`` as it is (HTTP/1.0 style: the server closes after answering).
+
+        Returns the status, the raw head and the body, for requests http.client
+        would refuse to send or would tidy up.
+        """
+        with socket.create_connection(("127.0.0.1", self.port), timeout=timeout) as sock:
+            sock.sendall(request)
+            received = b""
+            while chunk := sock.recv(65536):
+                received += chunk
+        head, _, body = received.partition(b"\r\n\r\n")
+        return int(head.split(b" ", 2)[1]), head, body
+
     def __enter__(self) -> ServerProcess:
         return self.start()
 

@@ -130,3 +130,25 @@ def test_files_outside_the_folder_are_not_served(tmp_path, static_dir, write_fil
         response = client.get("/", environ={"PATH_INFO": path})
         assert "password" not in response.text
         assert response.status_code == 404
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "OPTIONS"])
+def test_other_methods_on_a_file_are_a_json_405(client, method):
+    response = client.request(method, "/css/main.css")
+    assert response.status_code == 405
+    assert response.headers["Allow"] == "GET, HEAD"
+    assert response.json() == {"message": f"{method} request is not allowed for /css/main.css"}
+
+
+def test_a_range_past_the_end_is_a_json_416(client):
+    response = client.get("/robots.txt", headers={"Range": "bytes=1000-2000"})
+    assert response.status_code == 416
+    assert response.headers["Content-Range"] == "bytes */13"
+    assert response.json() == {"message": "Requested Range Not Satisfiable"}
+    head = client.head("/robots.txt", headers={"Range": "bytes=1000-2000"})
+    assert (head.status_code, head.content) == (416, b"")
+
+
+def test_a_range_is_served(client):
+    response = client.get("/robots.txt", headers={"Range": "bytes=0-3"})
+    assert (response.status_code, response.content) == (206, b"User")
