@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -125,20 +126,38 @@ def gunicorn(target: str, port: int) -> list[str]:
     ]  # fmt: skip
 
 
-def import_time_ms(module: str, runs: int = 9) -> float:
-    def once(code: str) -> float:
-        begin = time.perf_counter()
-        subprocess.run([sys.executable, "-c", code], check=True)
-        return time.perf_counter() - begin
+def import_time_ms(module: str, runs: int = 15) -> float:
+    """Median cumulative time of ``import module`` in a fresh interpreter (-X importtime).
 
-    base = statistics.median(once("pass") for _ in range(runs))
-    return (statistics.median(once(f"import {module}") for _ in range(runs)) - base) * 1000
+    Both sides are measured alike: without ``site`` (so an editable install's
+    import hook costs nothing), with the same ``sys.path``, from bytecode
+    (written by a first, unmeasured import).
+    """
+    import sysconfig
+
+    paths = [str(ROOT), sysconfig.get_paths()["purelib"]]
+    code = f"import sys; sys.path[:0] = {paths!r}; import {module}"
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+
+    def once() -> float:
+        report = subprocess.run(
+            [sys.executable, "-S", "-X", "importtime", "-c", code],
+            capture_output=True, text=True, check=True, env=env,
+        ).stderr  # fmt: skip
+        last = report.strip().splitlines()[-1]  # the module itself, everything it imported
+        return int(last.split("|")[1]) / 1000
+
+    once()  # writes the bytecode
+    return statistics.median(once() for _ in range(runs))
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per run")
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="runs of each, interleaved; medians reported"
+    )
     parser.add_argument("--frameworks", nargs="+", default=list(FRAMEWORKS), choices=FRAMEWORKS)
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
@@ -159,21 +178,35 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
             "--factory", "benchmarks.apps.roob_idiomatic:create_app",
         ]  # fmt: skip
         runs.append(("roob /json (granian)", granian, "/json"))
-        for label, command, path in runs:
-            port = free_port()
-            command = [part.replace("127.0.0.1:0", f"127.0.0.1:{port}") for part in command]
-            if "--port" in command:
-                command[command.index("--port") + 1] = str(port)
-            results[label] = serve_and_load(
-                command, path, port, args.duration, args.connections, env
-            )
-            row = results[label]
-            print(
-                f"{label:<32} {row['requests_per_second']:>9.0f} req/s   "
-                f"p99 {row['p99_ms']:>7.2f} ms   worker RSS {row['worker_rss_mb']:>6.1f} MB   "
-                f"socket errors {row['socket_errors']:.0f}   non-2xx {row['non_2xx']:.0f}",
-                flush=True,
-            )
+        samples: dict[str, list[dict[str, float]]] = {label: [] for label, _, _ in runs}
+        shuffler = random.Random(2026)
+        for round_number in range(1, args.rounds + 1):
+            shuffler.shuffle(runs)
+            for label, command, path in runs:
+                port = free_port()
+                command = [part.replace("127.0.0.1:0", f"127.0.0.1:{port}") for part in command]
+                if "--port" in command:
+                    command[command.index("--port") + 1] = str(port)
+                samples[label].append(
+                    serve_and_load(command, path, port, args.duration, args.connections, env)
+                )
+            print(f"round {round_number} of {args.rounds} done", flush=True)
+    print()
+    for label in sorted(
+        samples, key=lambda label: (label.startswith(("inventory", "roob /json (")), label)
+    ):
+        row = {key: statistics.median(s[key] for s in samples[label]) for key in samples[label][0]}
+        row["requests_per_second_min"] = min(s["requests_per_second"] for s in samples[label])
+        row["requests_per_second_max"] = max(s["requests_per_second"] for s in samples[label])
+        results[label] = row
+        print(
+            f"{label:<32} {row['requests_per_second']:>8.0f} req/s "
+            f"({row['requests_per_second_min']:.0f}-{row['requests_per_second_max']:.0f})   "
+            f"p99 {row['p99_ms']:>6.2f} ms   worker RSS {row['worker_rss_mb']:>5.1f} MB   "
+            f"socket errors {sum(s['socket_errors'] for s in samples[label]):.0f}   "
+            f"non-2xx {sum(s['non_2xx'] for s in samples[label]):.0f}",
+            flush=True,
+        )
     results["import_ms"] = {module: import_time_ms(module) for module in ("roob", "falcon")}
     print(
         f"import roob {results['import_ms']['roob']:.1f} ms, "
