@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint typecheck unit bench bench-e2e clean
+.PHONY: run test lint typecheck unit soak bench bench-e2e clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,9 +26,16 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 unit: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest --cov=roob --cov-branch --cov-report=term-missing:skip-covered
 
 test: lint typecheck unit
+
+# Load and faults against the inventory under gunicorn (tests/soak): wrk and Python
+# writers, kill -9, SIGTERM, SQLite locked, PostgreSQL stopped. Needs Debian's wrk
+# and PostgreSQL; about SOAK_SECONDS seconds.
+SOAK_SECONDS ?= 120
+soak: $(STAMP)
+	$(BIN)/python -m tests.soak --seconds $(SOAK_SECONDS)
 
 # Roob side by side with raw WSGI, Falcon, Bottle and Flask (docs/performance.md).
 bench: $(STAMP)

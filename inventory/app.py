@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import logging
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy.exc import OperationalError
 
 from inventory.api import product_api
 from inventory.database import connect, prepare
@@ -17,6 +21,7 @@ from roob import Request, Roob, SecurityHeadersMiddleware
 __all__ = ["create_app"]
 
 HERE = Path(__file__).resolve().parent
+logger = logging.getLogger("inventory")
 
 
 def create_app(
@@ -30,9 +35,16 @@ def create_app(
     """
     settings = settings or Settings.from_environment()
     if repository is None:
-        engine = connect(settings.database_url)
-        prepare(engine)
-        repository = ProductRepository(engine)
+        engine = connect(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+        try:
+            prepare(engine)
+            repository = ProductRepository(engine)
+        except OperationalError as exc:
+            # The database is down while this worker starts (a restart, or a worker
+            # recycled during an outage). Failing here would make gunicorn stop every
+            # worker; serve 503s instead and prepare the database once it is back.
+            logger.error("database unavailable at start-up: %s", exc.orig)
+            repository = ProductRepository(engine, setup=functools.partial(prepare, engine))
     service = ProductService(repository, default_category=settings.default_category)
 
     app = Roob(

@@ -13,6 +13,7 @@ marker insert went in.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -79,16 +80,23 @@ SEED_PRODUCTS = (
 )
 
 
-def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
+def _sqlite_connection_setup(busy_timeout_ms: int) -> Callable[[Any, Any], None]:
+    def configure(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return configure
 
 
-def connect(database_url: str | URL) -> Engine:
-    """An engine for ``database_url``; a SQLite file's folder is created if missing."""
+def connect(database_url: str | URL, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> Engine:
+    """An engine for ``database_url``; a SQLite file's folder is created if missing.
+
+    ``busy_timeout_ms``: how long a SQLite write waits for another one before
+    the database counts as unavailable.
+    """
     url = make_url(database_url)
     backend = url.get_backend_name()
     if backend not in SUPPORTED_BACKENDS:
@@ -99,8 +107,8 @@ def connect(database_url: str | URL) -> Engine:
     if backend == "sqlite":
         if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
-        event.listen(engine, "connect", _configure_sqlite_connection)
+        engine = create_engine(url, connect_args={"timeout": busy_timeout_ms / 1000})
+        event.listen(engine, "connect", _sqlite_connection_setup(busy_timeout_ms))
         return engine
     return create_engine(url, pool_pre_ping=True)
 

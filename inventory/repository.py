@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Engine, Row, delete, func, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
@@ -42,11 +42,16 @@ def _product(row: Row[Any, Any, Any, Any]) -> Product:
     return Product(id=row.id, product_name=row.product_name, brand=row.brand, category=row.category)
 
 
-def _unavailable_on_failure(method: Callable[P, T]) -> Callable[P, T]:
+def _unavailable_on_failure(
+    method: Callable[Concatenate[ProductRepository, P], T],
+) -> Callable[Concatenate[ProductRepository, P], T]:
     @functools.wraps(method)
-    def guarded(*args: P.args, **kwargs: P.kwargs) -> T:
+    def guarded(self: ProductRepository, /, *args: P.args, **kwargs: P.kwargs) -> T:
         try:
-            return method(*args, **kwargs)
+            if self.setup is not None:
+                self.setup()
+                self.setup = None
+            return method(self, *args, **kwargs)
         except OperationalError as exc:
             logger.error("database unavailable: %s", exc.orig)
             raise DatabaseUnavailable("The database is unavailable; try again shortly") from exc
@@ -62,8 +67,11 @@ def _unavailable_on_failure(method: Callable[P, T]) -> Callable[P, T]:
 class ProductRepository:
     """The ``products`` table of one database."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, setup: Callable[[], None] | None = None) -> None:
         self.engine = engine
+        #: Run before the first query, until it succeeds once: the schema and seed
+        #: of a database that was down when the application started.
+        self.setup = setup
 
     @_unavailable_on_failure
     def page(

@@ -6,6 +6,9 @@
     the service on PostgreSQL, so several hosts can share one database.
 ``INVENTORY_DEBUG``
     ``1`` sends exception text to clients. Never in production.
+``SQLITE_BUSY_TIMEOUT_MS``
+    How long a SQLite write waits for another worker's (default 10000);
+    past it the request is answered 503 with ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from inventory.database import SQLITE_BUSY_TIMEOUT_MS
 
 __all__ = ["DEFAULT_DATABASE_URL", "PROJECT_ROOT", "Settings"]
 
@@ -31,11 +36,16 @@ class Settings:
     #: Seconds a client is asked to wait (``Retry-After``) when the database is down.
     retry_after: int = 5
     debug: bool = False
+    #: Milliseconds a SQLite write waits for a lock before the database counts as unavailable.
+    sqlite_busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] = os.environ) -> Settings:
-        """Settings from ``DATABASE_URL`` and ``INVENTORY_DEBUG``, defaults elsewhere."""
+        """Settings from the variables above, defaults for the others."""
         return cls(
             database_url=environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
             debug=environ.get("INVENTORY_DEBUG", "") in {"1", "true", "yes"},
+            sqlite_busy_timeout_ms=int(
+                environ.get("SQLITE_BUSY_TIMEOUT_MS") or SQLITE_BUSY_TIMEOUT_MS
+            ),
         )

@@ -936,3 +936,9 @@ def test_a_route_refused_for_its_name_leaves_the_others_served(app, client):
     assert client.get("/a/1").json() == {"x": "1"}
     assert client.get("/c/2").json() == {"z": "2"}
     assert client.get("/b/3").status_code == 404
+
+
+@pytest.mark.parametrize("regex", ["(", "(a)", "a*"], ids=["invalid", "capturing", "empty-match"])
+def test_add_convertor_refuses_a_bad_regex_at_start_up(app, regex):
+    with pytest.raises(ConfigurationError, match="convertor 'bad'"):
+        app.add_convertor("bad", regex)

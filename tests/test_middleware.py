@@ -392,3 +392,24 @@ def test_a_plain_options_request_reaches_the_app(api, client):
     response = client.options("/items", headers={"Origin": "https://shop.example"})
     assert response.status_code == 204
     assert "GET" in response.headers["Allow"]
+
+
+def test_a_credentialed_preflight_without_requested_headers(api, client):
+    api.add_middleware(
+        CORSMiddleware, allow_origins=["*"], allow_headers=["*"], allow_credentials=True
+    )
+    response = preflight(client, origin="https://anyone.example", headers=None)
+    assert response.status_code == 204
+    assert response.headers["Access-Control-Allow-Origin"] == "https://anyone.example"
+    assert response.headers["Access-Control-Allow-Credentials"] == "true"
+    assert "Access-Control-Allow-Headers" not in response.headers
+
+
+def test_vary_origin_is_not_added_twice(app, client):
+    @app.get("/varied")
+    def varied(request):
+        return Response(json=[1], headers={"Vary": "Accept, origin"})
+
+    app.add_middleware(CORSMiddleware, allow_origins=["https://shop.example"])
+    response = client.get("/varied", headers={"Origin": "https://shop.example"})
+    assert response.headers["Vary"] == "Accept, origin"

@@ -368,3 +368,17 @@ def test_the_body_can_be_read_again_after_json(app, client):
 
     response = client.post("/both", data=b'{"a": 1}')
     assert response.json() == {"json": {"a": 1}, "body": '{"a": 1}', "text": '{"a": 1}'}
+
+
+def test_a_seekable_body_over_the_limit_is_413():
+    request = roob.Request.blank("/", method="POST", body=b"x" * 10)
+    assert request.environ["webob.is_body_seekable"]
+    request.environ["CONTENT_LENGTH"] = str(DEFAULT_MAX_BODY_SIZE + 1)
+    with pytest.raises(roob.RequestEntityTooLarge):
+        request.body  # noqa: B018
+
+
+def test_the_form_of_a_get_request_is_empty_and_reads_nothing(unreadable_input):
+    request = roob.Request.blank("/?a=1", environ={"wsgi.input": unreadable_input})
+    assert dict(request.POST) == {}
+    assert dict(request.params) == {"a": "1"}

@@ -293,3 +293,17 @@ def test_response_in_an_application(tmp_path):
     assert response.json() == {"made": True}
     assert response.headers["X-Id"] == "7"
     assert response.headers["Content-Type"] == "application/json"
+
+
+@pytest.mark.parametrize("argument", ["json", "json_body"])
+def test_json_on_webobs_path_is_still_json(argument):
+    response = Response(**{argument: {"a": 1}}, charset="utf-8")
+    assert response.json == {"a": 1}
+    assert response.content_type == "application/json"
+
+
+def test_a_response_in_a_tuple_gets_the_status_and_headers():
+    response = to_response((Response(text="made"), 202, {"X-Made": "1"}))
+    assert response.status == "202 Accepted"
+    assert response.headers["X-Made"] == "1"
+    assert response.text == "made"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from inventory import ProductRepository, Settings, create_app
 from inventory.database import connect
 from inventory.settings import DEFAULT_DATABASE_URL, PROJECT_ROOT
@@ -44,3 +46,28 @@ def test_an_unreachable_database_is_a_503_with_retry_after(tmp_path):
     assert response.headers["Retry-After"] == "7"
     assert response.json() == {"message": "The database is unavailable; try again shortly"}
     assert "sqlite" not in response.text.lower()
+
+
+def test_the_busy_timeout_comes_from_the_environment():
+    settings = Settings.from_environment({"SQLITE_BUSY_TIMEOUT_MS": "250"})
+    assert settings.sqlite_busy_timeout_ms == 250
+    assert Settings.from_environment({}).sqlite_busy_timeout_ms == 10_000
+
+
+def test_an_app_started_while_the_database_is_locked_serves_503_then_recovers(tmp_path):
+    # A worker (re)started during an outage must boot: gunicorn stops every worker
+    # when one fails to boot. It answers 503 and prepares the database once it is back.
+    database = tmp_path / "new.sqlite3"
+    holder = sqlite3.connect(database, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        settings = Settings(database_url=f"sqlite:///{database}", sqlite_busy_timeout_ms=50)
+        client = TestClient(create_app(settings))
+        response = client.get("/api/products/1")
+        assert response.status_code == 503
+        assert response.headers["Retry-After"] == "5"
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert client.get("/api/products/1").json()["product_name"] == "S25 Ultra"
+    assert client.get("/api/products").headers["X-Total-Count"] == "4"
