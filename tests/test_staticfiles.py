@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from http import HTTPStatus
 
 import pytest
 
@@ -144,7 +145,7 @@ def test_a_range_past_the_end_is_a_json_416(client):
     response = client.get("/robots.txt", headers={"Range": "bytes=1000-2000"})
     assert response.status_code == 416
     assert response.headers["Content-Range"] == "bytes */13"
-    assert response.json() == {"message": "Requested Range Not Satisfiable"}
+    assert response.json() == {"message": HTTPStatus(416).phrase}  # its name varies by Python
     head = client.head("/robots.txt", headers={"Range": "bytes=1000-2000"})
     assert (head.status_code, head.content) == (416, b"")
 
