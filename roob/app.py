@@ -265,8 +265,12 @@ class Roob(RegistrationAPI):
         """Every registered route, in registration order."""
         return list(self.route_table.routes)
 
-    def url_for(self, name: str, **params: Any) -> str:
-        """The path of the route called ``name`` (a view's ``__name__`` by default)."""
+    def url_for(self, name: str, /, **params: Any) -> str:
+        """The path of the route called ``name`` (a view's ``__name__`` by default).
+
+        ``params`` fill the pattern's parameters (one may be called ``name``);
+        the path comes back percent-encoded, ready to put in a link.
+        """
         return self.route_table.url_for(name, **params)
 
     def add_convertor(

@@ -32,7 +32,13 @@ def load_app(target: str) -> Any:
         raise SystemExit(f"roob: expected MODULE:APP, got {target!r}")
     if os.getcwd() not in sys.path:
         sys.path.insert(0, os.getcwd())
-    module = importlib.import_module(module_name)
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        # Only the target itself: a module the app imports that is missing keeps its traceback.
+        if exc.name is None or not (module_name + ".").startswith(exc.name + "."):
+            raise
+        raise SystemExit(f"roob: no module named {exc.name!r} (from {target!r})") from None
     call = attribute.endswith("()")
     try:
         app = getattr(module, attribute.removesuffix("()"))

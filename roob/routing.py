@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from roob.convertors import Convertor, IntConvertor, PathConvertor, StringConvertor
 from roob.exceptions import (
@@ -45,6 +46,8 @@ View = Callable[..., Any]
 _PARAM = re.compile(r"\{([^{}]*)\}")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _METHOD = re.compile(r"[A-Za-z][A-Za-z-]*\Z")
+# What a path segment may hold unescaped (RFC 3986 pchar); url() escapes the rest.
+_SEGMENT_SAFE = "!$&'()*+,;=:@"
 _ALLOW_ORDER = {m: i for i, m in enumerate(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"])}
 
 # Ranks order the parameter branches of one node: lower is tried first.
@@ -112,7 +115,7 @@ class Route:
         return found
 
     def url(self, **params: Any) -> str:
-        """The path this route serves for ``params`` (reverse routing)."""
+        """The path this route serves for ``params`` (reverse routing), percent-encoded."""
         missing = set(self.param_names) - params.keys()
         extra = params.keys() - set(self.param_names)
         if missing or extra:
@@ -120,7 +123,10 @@ class Route:
                 f"route {self.path!r} takes parameters {sorted(self.param_names)}, "
                 f"got {sorted(params)}"
             )
-        return "/" + "/".join(segment.build(params) for segment in self._segments)
+        return "/" + "/".join(
+            quote(segment.build(params), safe=_SEGMENT_SAFE + ("/" if segment.is_rest else ""))
+            for segment in self._segments
+        )
 
     def __repr__(self) -> str:
         methods = ",".join(sorted(self.methods))
@@ -160,6 +166,7 @@ class _Segment:
 
     key: tuple[Any, ...]
     names: tuple[str, ...] = ()
+    is_rest = False  # a {name:path} segment, whose value may hold '/'
 
     def build(self, params: dict[str, Any]) -> str:
         raise NotImplementedError
@@ -474,7 +481,7 @@ class RouteTable:
                 self.static[wsgi_form + "/"] = node.endpoints
         return route
 
-    def url_for(self, name: str, **params: Any) -> str:
+    def url_for(self, name: str, /, **params: Any) -> str:
         """The path of the route called ``name`` with ``params`` filled in."""
         try:
             route = self._names[name]

@@ -123,3 +123,20 @@ def start_response() -> StartResponse:
 @pytest.fixture
 def unreadable_input() -> UnreadableInput:
     return UnreadableInput()
+
+
+@pytest.fixture
+def labelled_view() -> Callable[[str], Callable[..., dict[str, Any]]]:
+    """``labelled_view("by_id")``: a view answering ``{"view": "by_id", **params}``.
+
+    Its ``__name__`` is the label, so several of them get distinct route names.
+    """
+
+    def make(label: str) -> Callable[..., dict[str, Any]]:
+        def view(request: Any, **params: Any) -> dict[str, Any]:
+            return {"view": label, **params}
+
+        view.__name__ = view.__qualname__ = label
+        return view
+
+    return make

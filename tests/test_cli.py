@@ -1,0 +1,211 @@
+"""roob/cli.py: ``roob routes`` and ``roob run``, in-process and as real processes."""
+
+from __future__ import annotations
+
+import importlib
+import io
+import json
+import pathlib
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from roob import Roob
+from roob.cli import load_app, main, print_routes
+from tests.servers import REPO_ROOT, ServerProcess, free_port
+
+ROOB_SCRIPT = str(pathlib.Path(sys.executable).with_name("roob"))  # the installed command
+HELLO_ROUTES = [
+    ["METHODS", "PATH", "NAME", "VIEW"],
+    ["GET,HEAD", "/", "index", "examples.hello.index"],
+    ["GET,HEAD", "/hello/{name}", "hello", "examples.hello.hello"],
+    ["DELETE,GET,HEAD", "/items/{item_id:d}", "Item", "examples.hello.Item"],
+]
+
+
+@pytest.fixture
+def module_dir(tmp_path, monkeypatch):
+    """``module_dir(name, source)`` writes an importable module; the import is undone after."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "path", list(sys.path))  # load_app puts the cwd on it
+    written = []
+
+    def write(name, source):
+        (tmp_path / f"{name}.py").write_text(textwrap.dedent(source))
+        importlib.invalidate_caches()
+        written.append(name)
+
+    yield write
+    for name in written:
+        sys.modules.pop(name, None)
+
+
+# --- roob routes ----------------------------------------------------------------------
+
+
+def test_routes_prints_a_table_of_the_routes(capsys):
+    main(["routes", "examples.hello:app"])
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split() for line in lines] == HELLO_ROUTES
+    # the columns line up: each starts where its header does
+    for column in ["PATH", "NAME", "VIEW"]:
+        start = lines[0].index(column)
+        assert all(line[start - 2 : start] == "  " and line[start] != " " for line in lines)
+
+
+def test_the_roob_command_prints_the_same_table():
+    completed = subprocess.run(
+        [ROOB_SCRIPT, "routes", "examples.hello:app"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert [line.split() for line in completed.stdout.splitlines()] == HELLO_ROUTES
+
+
+def test_routes_of_a_factory(module_dir, capsys):
+    module_dir(
+        "factory_app",
+        """
+        from roob import Roob
+
+        def create_app():
+            app = Roob(static_dir=None)
+            app.add_route("/ping", lambda request: "pong", methods=["POST"], name="ping")
+            return app
+        """,
+    )
+    main(["routes", "factory_app:create_app()"])
+    assert capsys.readouterr().out.splitlines()[1].split() == [
+        "POST",
+        "/ping",
+        "ping",
+        "factory_app.create_app.<locals>.<lambda>",
+    ]
+
+
+def test_an_application_without_routes_prints_the_header_only(capsys):
+    print_routes(Roob(static_dir=None))
+    assert capsys.readouterr().out == "METHODS  PATH  NAME  VIEW\n"
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ("nocolon", "roob: expected MODULE:APP, got 'nocolon'"),
+        (":app", "roob: expected MODULE:APP, got ':app'"),
+        ("examples.hello:", "roob: expected MODULE:APP, got 'examples.hello:'"),
+        ("examples.hello:nope", "roob: module 'examples.hello' has no 'nope'"),
+        ("examples.hello:make()", "roob: module 'examples.hello' has no 'make()'"),
+        ("examples.hello:Roob", "roob: that object is not a Roob application"),
+        ("examples.hello:index", "roob: that object is not a Roob application"),
+        (
+            "no_such_module:app",
+            "roob: no module named 'no_such_module' (from 'no_such_module:app')",
+        ),
+        ("examples.nope:app", "roob: no module named 'examples.nope' (from 'examples.nope:app')"),
+    ],
+)
+def test_a_bad_target_exits_with_a_message(target, message):
+    with pytest.raises(SystemExit) as raised:
+        main(["routes", target])
+    assert raised.value.code == message
+
+
+def test_a_bad_target_exits_with_status_1_and_no_traceback():
+    completed = subprocess.run(
+        [sys.executable, "-m", "roob.cli", "routes", "examples.hello:nope"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert completed.returncode == 1
+    assert completed.stdout == ""
+    assert completed.stderr == "roob: module 'examples.hello' has no 'nope'\n"
+
+
+def test_a_module_missing_inside_the_target_keeps_its_traceback(module_dir):
+    module_dir("needs_missing", "import a_dependency_that_is_not_installed\n")
+    with pytest.raises(ModuleNotFoundError, match="a_dependency_that_is_not_installed"):
+        load_app("needs_missing:app")
+
+
+def test_the_target_is_found_in_the_current_directory(module_dir):
+    module_dir("local_app", "from roob import Roob\napp = Roob(static_dir=None)\n")
+    assert isinstance(load_app("local_app:app"), Roob)
+
+
+# --- finding the application inside middleware -------------------------------------------
+
+
+class Wrapper:
+    """WSGI middleware keeping the application it wraps as ``app``."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        return self.app(environ, start_response)
+
+
+class WhiteNoiseLike:
+    """Middleware that calls what it wraps ``application``, as WhiteNoise does."""
+
+    def __init__(self, application):
+        self.application = application
+
+
+def test_routes_are_found_through_middleware_wrappers():
+    app = Roob(static_dir=None)
+    app.add_route("/inner", lambda request: None, name="inner")
+    out = io.StringIO()
+    print_routes(Wrapper(WhiteNoiseLike(Wrapper(app))), out)
+    assert out.getvalue().splitlines()[1].split()[:3] == ["GET,HEAD", "/inner", "inner"]
+
+
+@pytest.mark.parametrize(
+    "wrapped",
+    [Wrapper(None), WhiteNoiseLike(object()), object()],
+    ids=["wraps-nothing", "wraps-a-non-app", "not-a-wrapper"],
+)
+def test_a_wrapper_without_a_roob_inside_is_refused(wrapped):
+    with pytest.raises(SystemExit, match="roob: that object is not a Roob application"):
+        print_routes(wrapped, io.StringIO())
+
+
+def test_a_wrapper_that_wraps_itself_is_refused():
+    loop = Wrapper(None)
+    loop.app = loop
+    with pytest.raises(SystemExit, match="not a Roob application"):
+        print_routes(loop, io.StringIO())
+
+
+# --- roob run -------------------------------------------------------------------------------
+
+
+def test_run_serves_the_application_over_http(tmp_path):
+    port = free_port()
+    command = [
+        sys.executable, "-m", "roob.cli", "run", "examples.hello:app",
+        "--port", str(port), "--no-reload",
+    ]  # fmt: skip
+    server = ServerProcess(command, port=port, log=tmp_path / "roob-run.log")
+    try:
+        server.start()
+        response, body = server.request("GET", "/")
+        assert response.status == 200
+        assert body == b"Hello from Roob!\n"
+        response, body = server.request("GET", "/hello/Ada")
+        assert json.loads(body) == {"message": "Hello, Ada!"}
+    finally:
+        returncode = server.stop()
+    assert returncode == 0
+    assert '"GET /hello/Ada HTTP/1.1" 200' in server.output  # the access log is on
+    assert f"Listening at: http://127.0.0.1:{port}" in server.output
