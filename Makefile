@@ -26,7 +26,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 unit: $(STAMP)
-	$(BIN)/pytest --cov=roob --cov-branch --cov-report=term-missing:skip-covered
+	$(BIN)/pytest --cov=roob --cov-branch --cov-report=term-missing:skip-covered --cov-fail-under=100
 
 test: lint typecheck unit
 

@@ -22,7 +22,7 @@ from typing import Any, TextIO
 
 from roob.app import Roob
 
-__all__ = ["load_app", "main", "print_routes"]
+__all__ = ["build_parser", "gunicorn_argv", "load_app", "main", "print_routes"]
 
 
 def load_app(target: str) -> Any:
@@ -77,11 +77,8 @@ def print_routes(app: Any, out: TextIO | None = None) -> None:
         out.write("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() + "\n")
 
 
-def _run(args: argparse.Namespace) -> None:
-    try:
-        from gunicorn.app.wsgiapp import WSGIApplication
-    except ImportError:  # pragma: no cover - depends on the environment
-        raise SystemExit("roob run needs gunicorn: pip install 'roob[server]'") from None
+def gunicorn_argv(args: argparse.Namespace) -> list[str]:
+    """The gunicorn command line ``roob run`` stands for."""
     argv = [
         "gunicorn",
         "--bind", f"{args.host}:{args.port}",
@@ -91,11 +88,20 @@ def _run(args: argparse.Namespace) -> None:
     if args.reload:
         argv.append("--reload")
     argv.append(args.app)
-    sys.argv = argv
+    return argv
+
+
+def _run(args: argparse.Namespace) -> None:
+    try:
+        from gunicorn.app.wsgiapp import WSGIApplication
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise SystemExit("roob run needs gunicorn: pip install 'roob[server]'") from None
+    sys.argv = gunicorn_argv(args)
     WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]", prog="roob run").run()
 
 
-def main(argv: Sequence[str] | None = None) -> None:
+def build_parser() -> argparse.ArgumentParser:
+    """The ``roob`` command's arguments."""
     parser = argparse.ArgumentParser(prog="roob", description="The Roob web framework.")
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="serve an application for development")
@@ -106,7 +112,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     run.add_argument("--reload", action=argparse.BooleanOptionalAction, default=True)
     routes = commands.add_parser("routes", help="print the routes of an application")
     routes.add_argument("app", help="MODULE:APP")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
     if args.command == "run":
         _run(args)
     else:

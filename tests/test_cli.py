@@ -13,7 +13,7 @@ import textwrap
 import pytest
 
 from roob import Roob
-from roob.cli import load_app, main, print_routes
+from roob.cli import build_parser, gunicorn_argv, load_app, main, print_routes
 from tests.servers import REPO_ROOT, ServerProcess, free_port
 
 ROOB_SCRIPT = str(pathlib.Path(sys.executable).with_name("roob"))  # the installed command
@@ -209,3 +209,20 @@ def test_run_serves_the_application_over_http(tmp_path):
     assert returncode == 0
     assert '"GET /hello/Ada HTTP/1.1" 200' in server.output  # the access log is on
     assert f"Listening at: http://127.0.0.1:{port}" in server.output
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        ([], ["--bind", "127.0.0.1:8000", "--workers", "1", "--access-logfile", "-", "--reload"]),
+        (
+            ["--host", "127.0.0.2", "--port", "9001", "--workers", "3", "--no-reload"],
+            ["--bind", "127.0.0.2:9001", "--workers", "3", "--access-logfile", "-"],
+        ),
+    ],
+    ids=["development-defaults", "options"],
+)
+def test_run_hands_gunicorn_its_options(options, expected):
+    # What `roob run` starts; test_run_serves_the_application_over_http starts it for real.
+    args = build_parser().parse_args(["run", "examples.hello:app", *options])
+    assert gunicorn_argv(args) == ["gunicorn", *expected, "examples.hello:app"]
