@@ -58,34 +58,23 @@ _CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f]")
 # JSON may escape half of a UTF-16 pair ("\\ud800"): text no database can store.
 _SURROGATES = re.compile("[\ud800-\udfff]")
 _NO_CONTROL = "^[^\x00-\x1f\x7f-\x9f]*$"
-_Name = Annotated[
-    str,
-    Field(
+
+
+def _text(max_length: int, pattern: str, refused: str) -> Any:
+    """A non-empty string type for the document: at most ``max_length``, ``pattern``,
+    and not matching ``refused``."""
+    return Field(
         min_length=1,
-        max_length=NAME_LENGTH,
-        pattern=_NO_CONTROL,
-        json_schema_extra={"not": {"pattern": "^\\s*$"}},
-    ),
-]
-_Brand = Annotated[
-    str,
-    Field(
-        min_length=1,
-        max_length=BRAND_LENGTH,
-        pattern=_NO_CONTROL,
-        json_schema_extra={"not": {"pattern": "^\\s*$"}},
-    ),
-]
-_Category = Annotated[
-    str,
-    Field(
-        min_length=1,
-        max_length=CATEGORY_LENGTH,
-        pattern="^[^/\x00-\x1f\x7f-\x9f]*$",
-        # not blank, not a number (numbers in /api/products/{x} are product ids)
-        json_schema_extra={"not": {"pattern": "^\\s*[0-9]*\\s*$"}},
-    ),
-]
+        max_length=max_length,
+        pattern=pattern,
+        json_schema_extra={"not": {"pattern": refused}},
+    )
+
+
+_Name = Annotated[str, _text(NAME_LENGTH, _NO_CONTROL, "^\\s*$")]
+_Brand = Annotated[str, _text(BRAND_LENGTH, _NO_CONTROL, "^\\s*$")]
+# Not blank, and not a number: numbers in /api/products/{x} are product ids.
+_Category = Annotated[str, _text(CATEGORY_LENGTH, "^[^/\x00-\x1f\x7f-\x9f]*$", "^\\s*[0-9]*\\s*$")]
 _Id = Annotated[int, Field(ge=1, le=MAX_PRODUCT_ID)]
 _FORBID_EXTRA = ConfigDict(extra="forbid")
 
