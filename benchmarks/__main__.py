@@ -13,7 +13,7 @@ import argparse
 import json
 from pathlib import Path
 
-from benchmarks import chart, inprocess, router_scaling
+from benchmarks import chart, inprocess, router_scaling, typed_views
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
@@ -34,9 +34,15 @@ def main() -> None:
     measured = inprocess.main(table_args)
     print()
     scaling = router_scaling.main(scaling_args)
+    print()
+    typed = typed_views.main(["--repeat", "2", "--number", "5"] if args.quick else [])
     args.results.mkdir(parents=True, exist_ok=True)
     out = args.results / "latest.json"
-    out.write_text(json.dumps({"inprocess": measured, "router_scaling": scaling}, indent=2))
+    out.write_text(
+        json.dumps(
+            {"inprocess": measured, "router_scaling": scaling, "typed_views": typed}, indent=2
+        )
+    )
     print(f"\nResults: {out}")
     print(f"Chart: {chart.draw(measured, scaling, args.chart)}")
 

@@ -20,6 +20,7 @@ class Scenario:
     status: int
     expected: Any  # the JSON document, or bytes for a text body, or None: any body
     body: bytes = b""
+    query: str = ""
 
     def environ(self) -> dict[str, Any]:
         """A fresh WSGI environ (with a fresh input stream) for one call."""
@@ -27,7 +28,7 @@ class Scenario:
             "REQUEST_METHOD": self.method,
             "SCRIPT_NAME": "",
             "PATH_INFO": self.path,
-            "QUERY_STRING": "",
+            "QUERY_STRING": self.query,
             "SERVER_NAME": "127.0.0.1",
             "SERVER_PORT": "8000",
             "SERVER_PROTOCOL": "HTTP/1.1",

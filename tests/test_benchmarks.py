@@ -28,10 +28,17 @@ def test_make_bench_runs_end_to_end_with_tiny_counts(tmp_path):
         assert f"\n{scenario.name} " in run.stdout
     assert "roob / falcon" in run.stdout
     assert "Router scaling" in run.stdout
+    assert "body, typed" in run.stdout
     results = json.loads((tmp_path / "latest.json").read_text())
     measured = results["inprocess"]["results"]
     assert set(measured) == {scenario.name for scenario in SCENARIOS}
     assert all(set(by_framework) == set(FRAMEWORKS) for by_framework in measured.values())
+    assert set(results["typed_views"]) == {
+        "query, untyped",
+        "query, typed",
+        "body, untyped",
+        "body, typed",
+    }
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
