@@ -44,15 +44,23 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
+# What each loaded path must answer (these keys with these values) before it is loaded.
+EXPECTED: dict[str, dict[str, Any]] = {
+    "/json": {"message": "Hello, World!"},
+    "/api/products/1": {"id": 1, "product_name": "S25 Ultra"},
+}
+
+
+def wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float = 30) -> bytes:
+    """The body of the first answer to ``url`` (a 200), once the server is up."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"the server exited with {process.returncode}")
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
-                response.read()
-                return
+                body: bytes = response.read()
+                return body
         except OSError:
             time.sleep(0.1)
     raise RuntimeError(f"{url} did not answer within {timeout}s")
@@ -103,7 +111,10 @@ def serve_and_load(
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}{path}"
     try:
-        wait_until_up(url, process)
+        answer = json.loads(wait_until_up(url, process))
+        expected = EXPECTED[path]
+        if {key: answer.get(key) for key in expected} != expected:
+            raise RuntimeError(f"{command[-1]} answered {path} with {answer!r}, not {expected!r}")
         wrk(url, 1, connections)  # warm-up
         result = wrk(url, duration, connections)
         workers = children(process.pid)

@@ -111,21 +111,16 @@ def table(summary: dict[str, dict[str, dict[str, float]]]) -> str:
             for r in results.values()
         )
         lines.append(f"{scenario:<11}{cells}")
-    ratios = [
-        (a, b) for a, b in (
-            ("roob", "raw-wsgi"), ("roob", "falcon"), ("roob-seed", "falcon"),
-            ("falcon", "raw-wsgi"), ("bottle", "falcon"), ("flask", "falcon"),
-        )
-        if a in frameworks and b in frameworks
-    ]  # fmt: skip
-    if ratios:
-        lines += ["", "Ratios of medians (below 1: the first is faster)", ""]
-        header = f"{'scenario':<11}" + "".join(f"{a + ' / ' + b:>20}" for a, b in ratios)
+    for base in ("raw-wsgi", "falcon"):
+        if base not in frameworks:
+            continue
+        others = [name for name in frameworks if name != base]
+        lines += ["", f"x {base}: each median / {base}'s (below 1: faster than {base})", ""]
+        header = f"{'scenario':<11}" + "".join(f"{name:>12}" for name in others)
         lines += [header, "-" * len(header)]
         for scenario, results in summary.items():
-            cells = "".join(
-                f"{results[a]['median'] / results[b]['median']:>20.2f}" for a, b in ratios
-            )
+            reference = results[base]["median"]
+            cells = "".join(f"{results[name]['median'] / reference:>12.2f}" for name in others)
             lines.append(f"{scenario:<11}{cells}")
     return "\n".join(lines)
 

@@ -26,7 +26,9 @@ def test_make_bench_runs_end_to_end_with_tiny_counts(tmp_path):
         assert name in run.stdout
     for scenario in SCENARIOS:
         assert f"\n{scenario.name} " in run.stdout
-    assert "roob / falcon" in run.stdout
+    assert "x raw-wsgi: each median" in run.stdout
+    assert "x falcon: each median" in run.stdout
+    assert "roob dynamic lookup" in run.stdout
     assert "Router scaling" in run.stdout
     assert "body, typed" in run.stdout
     results = json.loads((tmp_path / "latest.json").read_text())
