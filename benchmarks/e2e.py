@@ -2,12 +2,13 @@
 
     python -m benchmarks.e2e [--duration 10] [--connections 32]
 
-For each framework: gunicorn with 2 gthread workers (4 threads, keep-alive)
-serves the benchmark app; wrk (Debian's package) loads ``/json`` for a bounded
-time after a short warm-up; reported are requests per second, p99 latency and
-the workers' resident memory after the load. The inventory's
-``GET /api/products/1`` is loaded the same way, and Roob's ``/json`` also under
-granian (a Rust HTTP server with a WSGI interface). Last, the time ``import
+For each framework: gunicorn with 2 gthread workers (4 threads, keep-alive;
+benchmarks/gunicorn_settings.py) serves the benchmark app; wrk (Debian's
+package) loads ``/json`` for a bounded time after a 2 s warm-up; reported are
+requests per second, p99 latency and the workers' resident memory after the
+load. The inventory's ``GET /api/products/1`` is loaded the same way (same
+settings), and Roob's ``/json`` also under granian (a Rust HTTP server with a
+WSGI interface). Last, the time ``import
 roob`` and ``import falcon`` take in a fresh interpreter.
 Every server is stopped by its PID when its run ends.
 """
@@ -32,10 +33,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from benchmarks import gunicorn_settings
 from benchmarks.apps import FRAMEWORKS
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+WARM_UP_SECONDS = 2
 
 
 def free_port() -> int:
@@ -115,7 +118,7 @@ def serve_and_load(
         expected = EXPECTED[path]
         if {key: answer.get(key) for key in expected} != expected:
             raise RuntimeError(f"{command[-1]} answered {path} with {answer!r}, not {expected!r}")
-        wrk(url, 1, connections)  # warm-up
+        wrk(url, WARM_UP_SECONDS, connections)
         result = wrk(url, duration, connections)
         workers = children(process.pid)
         result["worker_rss_mb"] = max((rss_mb(pid) for pid in workers), default=rss_mb(process.pid))
@@ -129,11 +132,19 @@ def serve_and_load(
             process.wait()
 
 
-def gunicorn(target: str, port: int) -> list[str]:
+def gunicorn(target: str, port: int, connections: int) -> list[str]:
+    """gunicorn serving ``target`` with the settings of benchmarks/gunicorn_settings.py.
+
+    Each worker takes at most its share of wrk's connections: otherwise the
+    worker that wins the race to accept them may keep all of the kept-alive
+    connections while the other idles, a third of the throughput in one run
+    and not the next.
+    """
+    settings = ROOT / "benchmarks" / "gunicorn_settings.py"
+    share = -(-connections // gunicorn_settings.workers)
     return [
-        str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2",
-        "--worker-class", "gthread", "--threads", "4", "--keep-alive", "5",
-        "--log-level", "warning", target,
+        str(BIN / "gunicorn"), "-c", str(settings), "--bind", f"127.0.0.1:{port}",
+        "--worker-connections", str(share), target,
     ]  # fmt: skip
 
 
@@ -176,13 +187,17 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
 
     results: dict[str, Any] = {}
     runs = [
-        (f"{name} /json", gunicorn(f"benchmarks.apps.{FRAMEWORKS[name]}:create_app()", 0), "/json")
+        (
+            f"{name} /json",
+            gunicorn(f"benchmarks.apps.{FRAMEWORKS[name]}:create_app()", 0, args.connections),
+            "/json",
+        )
         for name in args.frameworks
     ]
     with tempfile.TemporaryDirectory() as tmp:
         env = {"DATABASE_URL": f"sqlite:///{tmp}/inventory.sqlite3"}
-        runs.append(("inventory GET /api/products/1", gunicorn("inventory.wsgi:app", 0),
-                     "/api/products/1"))  # fmt: skip
+        inventory = gunicorn("inventory.wsgi:app", 0, args.connections)
+        runs.append(("inventory GET /api/products/1", inventory, "/api/products/1"))
         granian = [
             str(BIN / "granian"), "--interface", "wsgi", "--workers", "2",
             "--host", "127.0.0.1", "--port", "0", "--log-level", "warning",
