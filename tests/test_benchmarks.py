@@ -8,9 +8,10 @@ import sys
 
 import pytest
 
+from benchmarks import e2e
 from benchmarks.apps import FRAMEWORKS, create
 from benchmarks.scenarios import SCENARIOS, WrongAnswer, call, check
-from tests.servers import REPO_ROOT
+from tests.servers import REPO_ROOT, ServerProcess, free_port
 
 
 def test_make_bench_runs_end_to_end_with_tiny_counts(tmp_path):
@@ -73,3 +74,16 @@ def test_the_seed_style_app_really_returns_webob_responses():
     views = [route.endpoint for route in app.routes if route.path == "/json"]
     assert isinstance(views[0](webob.Request.blank("/json")), webob.Response)
     assert call(app, next(s for s in SCENARIOS if s.name == "json"))[0] == 200
+
+
+def test_the_e2e_gunicorn_serves_the_benchmark_app_with_the_benchmark_settings(tmp_path):
+    # Not the inventory's gunicorn.conf.py (access log, worker recycling), which
+    # gunicorn loads by default when started from the repository root.
+    port = free_port()
+    command = e2e.gunicorn("benchmarks.apps.roob_idiomatic:create_app()", port, connections=32)
+    assert command[command.index("--worker-connections") + 1] == "16"
+    with ServerProcess(command, port=port, log=tmp_path / "log", ready_path="/json") as server:
+        response, body = server.request("GET", "/json")
+        assert response.status == 200
+        assert json.loads(body) == e2e.EXPECTED["/json"]
+    assert "GET /json" not in server.output  # no access log
