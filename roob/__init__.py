@@ -19,9 +19,19 @@
             return None  # 204
 
 Serve it with ``gunicorn module:app`` or ``roob run module:app``; test it with
-:class:`roob.testing.TestClient`. See docs/ for routing, views, errors,
-middleware, templates and static files.
+:class:`roob.testing.TestClient`. The guide and the API reference:
+https://roob-framework.github.io/roob/
 """
+
+import warnings
+
+with warnings.catch_warnings():
+    # WebOb 1.8 imports the standard library's cgi module, which warns that it is
+    # deprecated (Python 3.11 and 3.12; on 3.13 WebOb installs legacy-cgi). Roob
+    # parses no form through it, and the warning would show in every test run of
+    # every application: it is silenced for WebOb's import alone.
+    warnings.filterwarnings("ignore", "'cgi' is deprecated", DeprecationWarning)
+    import webob  # noqa: F401  (first imported here, under the filter)
 
 from roob.app import Roob
 from roob.convertors import Convertor

@@ -20,6 +20,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
+import roob
 from roob.app import Roob
 
 __all__ = ["build_parser", "gunicorn_argv", "load_app", "main", "print_routes"]
@@ -103,6 +104,7 @@ def _run(args: argparse.Namespace) -> None:
 def build_parser() -> argparse.ArgumentParser:
     """The ``roob`` command's arguments."""
     parser = argparse.ArgumentParser(prog="roob", description="The Roob web framework.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {roob.__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="serve an application for development")
     run.add_argument("app", help="MODULE:APP, e.g. inventory.wsgi:app")
@@ -116,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    """Run the ``roob`` command with ``argv`` (``sys.argv[1:]`` when None)."""
     args = build_parser().parse_args(argv)
     if args.command == "run":
         _run(args)

@@ -42,8 +42,10 @@ class ServerProcess:
         log: pathlib.Path,
         env: Mapping[str, str] | None = None,
         ready_path: str = "/",
+        cwd: pathlib.Path = REPO_ROOT,
     ) -> None:
         self.command = list(command)
+        self.cwd = cwd
         self.port = port
         self.log = log
         self.env = {**os.environ, **(env or {})}
@@ -53,7 +55,7 @@ class ServerProcess:
     def start(self) -> ServerProcess:
         with self.log.open("ab") as output:
             self.process = subprocess.Popen(
-                self.command, cwd=REPO_ROOT, env=self.env, stdout=output, stderr=subprocess.STDOUT
+                self.command, cwd=self.cwd, env=self.env, stdout=output, stderr=subprocess.STDOUT
             )
         deadline = time.monotonic() + STARTUP_TIMEOUT
         while time.monotonic() < deadline:

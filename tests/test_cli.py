@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 import io
 import json
 import pathlib
@@ -129,6 +130,14 @@ def test_a_bad_target_exits_with_status_1_and_no_traceback():
     assert completed.returncode == 1
     assert completed.stdout == ""
     assert completed.stderr == "roob: module 'examples.hello' has no 'nope'\n"
+
+
+def test_version_is_the_installed_distributions():
+    completed = subprocess.run(
+        [ROOB_SCRIPT, "--version"], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert completed.returncode == 0
+    assert completed.stdout == f"roob {importlib.metadata.version('roob')}\n"
 
 
 def test_a_module_missing_inside_the_target_keeps_its_traceback(module_dir):

@@ -15,9 +15,10 @@ EXAMPLE = re.compile(r"^```python\n(.*?)^```", re.MULTILINE | re.DOTALL)
 
 def _examples() -> list[tuple[str, str]]:
     found = []
-    for page in sorted(DOCS.glob("*.md")):
+    for page in sorted(DOCS.glob("**/*.md")):
+        where = page.relative_to(DOCS).as_posix()
         for number, match in enumerate(EXAMPLE.finditer(page.read_text()), start=1):
-            found.append((f"{page.name}#{number}", match.group(1)))
+            found.append((f"{where}#{number}", match.group(1)))
     return found
 
 

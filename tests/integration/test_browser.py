@@ -5,6 +5,7 @@ Screenshots of both pages are saved under artifacts/ as test artifacts.
 
 from __future__ import annotations
 
+import os
 import pathlib
 import shutil
 import sys
@@ -42,7 +43,10 @@ def server(tmp_path_factory):
 @pytest.fixture(scope="module")
 def browser():
     if not pathlib.Path(CHROMIUM).exists() or not pathlib.Path(CHROMEDRIVER).exists():
-        pytest.fail("Chromium and chromedriver are needed (Debian: chromium chromium-driver)")
+        reason = "Chromium and chromedriver are needed: apt-get install chromium chromium-driver"
+        if os.environ.get("CI"):  # .ci/run installs them: a missing browser is a broken build
+            pytest.fail(reason)
+        pytest.skip(reason)
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for flag in (

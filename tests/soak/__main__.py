@@ -40,13 +40,13 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
 
 from inventory.database import connect, products
+from tests.postgres import ThrowawayPostgres
 from tests.servers import ServerProcess, free_port
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -399,50 +399,16 @@ def phase_sqlite_locked(soak: Soak, folder: pathlib.Path, seconds: float) -> Non
     check_writes(soak, writers, url, "sqlite")
 
 
-@contextmanager
-def postgres_cluster(folder: pathlib.Path) -> Iterator[tuple[str, Callable[[str], None]]]:
-    """A throwaway PostgreSQL on 127.0.0.1: (its URL, pg_ctl(action))."""
-    bins = sorted(pathlib.Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
-    if not bins:
-        raise RuntimeError("PostgreSQL is not installed (.ci/run installs it)")
-    bin_dir = bins[-1].parent
-    data = pathlib.Path(tempfile.mkdtemp(prefix="roob-soak-pg-"))
-    as_owner = ["runuser", "-u", "postgres", "--"] if os.getuid() == 0 else []
-    if as_owner:
-        shutil.chown(data, "postgres")
-    port = free_port()
-    options = f"-c listen_addresses=127.0.0.1 -p {port} -k {data} -c fsync=off"
-
-    def pg_ctl(action: str) -> None:
-        extra = ["-m", "fast"] if action == "stop" else ["-o", options, "-l", f"{data}/log"]
-        run(f"{bin_dir}/pg_ctl", "-D", f"{data}/db", "-w", *extra, action)
-
-    def run(*command: str) -> None:
-        subprocess.run([*as_owner, *command], check=True, stdout=subprocess.DEVNULL)
-
-    run(f"{bin_dir}/initdb", "-D", f"{data}/db", "-U", "roob", "--auth=trust")
-    pg_ctl("start")
-    try:
-        run(f"{bin_dir}/createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "roob", "soak")
-        yield f"postgresql+psycopg://roob@127.0.0.1:{port}/soak", pg_ctl
-    finally:
-        subprocess.run(
-            [*as_owner, f"{bin_dir}/pg_ctl", "-D", f"{data}/db", "-m", "immediate", "stop"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        shutil.rmtree(data, ignore_errors=True)
-
-
 def phase_postgres_stopped(soak: Soak, folder: pathlib.Path, seconds: float) -> None:
     print(f"postgresql: the server stopped for {seconds:.0f}s under 2 Python writers")
-    with postgres_cluster(folder) as (url, pg_ctl):
+    with ThrowawayPostgres(database="soak") as database:
+        url = database.url
         with (
             gunicorn(folder, url) as server,
             Writers(server.port, threads=2, tag="postgres") as writers,
         ):
             soak.check(writers.wait_for(201, timeout=10) is not None, "postgresql: writes succeed")
-            pg_ctl("stop")
+            database.stop()
             soak.counts["faults injected"] += 1
             check_outage(soak, writers, "postgresql")
             # A worker that starts while the database is down must boot all the same
@@ -456,7 +422,7 @@ def phase_postgres_stopped(soak: Soak, folder: pathlib.Path, seconds: float) -> 
                 victim not in pids and server.process.poll() is None,
                 "postgresql: a worker killed during the outage is replaced, the master runs",
             )
-            pg_ctl("start")
+            database.start()
             check_recovery(soak, writers, "postgresql")
             time.sleep(1)
         soak.counts["requests under load"] += writers.sent

