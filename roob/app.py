@@ -30,36 +30,41 @@ from typing import Any
 import webob
 import webob.exc
 
-from roob.convertors import Convertor, default_convertors, function_convertor
-from roob.convertors import validate_convertor_regex as _validate_regex
-from roob.exceptions import ConfigurationError, HTTPError, MethodNotAllowed
-from roob.params import bind_views
-from roob.requests import DEFAULT_MAX_BODY_SIZE, Request
-from roob.responses import Response, WSGIApp, dump_json, to_response
-from roob.routers import (
+from roob._types import (
     AfterHook,
     BeforeHook,
+    Environ,
     ExceptionHandler,
+    Headers,
     Methods,
+    StartResponse,
+    WSGIApp,
+)
+from roob.convertors import (
+    Convertor,
+    default_convertors,
+    function_convertor,
+    validate_convertor_regex,
+)
+from roob.exceptions import ConfigurationError, HTTPError
+from roob.registration import (
+    AfterHookFailed,
     RegistrationAPI,
-    Router,
-    Scope,
-    mount,
+    prepare_route,
+    register,
     run_after_hooks,
     run_before_hooks,
-    scope_for_path,
 )
-from roob.routing import Endpoint, Route, RouteTable, pattern_params
+from roob.requests import DEFAULT_MAX_BODY_SIZE, Request
+from roob.responses import Response, dump_json, internal_error_message, to_response
+from roob.routers import Inclusion, Router, inclusion_for_path, mount
+from roob.routing import Endpoint, Route, RouteTable
 from roob.staticfiles import static_files
 from roob.templating import Templates
-from roob.views import views_for
 
 __all__ = ["Roob"]
 
 logger = logging.getLogger("roob")
-
-StartResponse = Callable[..., Any]
-_encode_json = dump_json
 
 
 class Roob(RegistrationAPI):
@@ -72,7 +77,7 @@ class Roob(RegistrationAPI):
     :param max_body_size: the most bytes a request body may have (413 past it).
     :param static_url: the URL prefix of the static files (default: the root).
     :param request_class: the :class:`~roob.Request` subclass views receive.
-    :param title: the API's title in :meth:`openapi`.
+    :param title: the API's title in :meth:`openapi` (or give it to :meth:`add_api_docs`).
     :param version: the API's version in :meth:`openapi`.
     """
 
@@ -99,34 +104,35 @@ class Roob(RegistrationAPI):
         self.static_dir = None if static_dir is None else os.fspath(static_dir)
         self.static_url = static_url
         if max_body_size != request_class.max_body_size:
+            # For speed: a subclass carries the limit as a class attribute, where the
+            # request reads it, instead of every request being told it.
             request_class = type(request_class.__name__, (request_class,), {
                 "max_body_size": max_body_size,
                 "__module__": request_class.__module__,
                 "__qualname__": request_class.__qualname__,
             })  # fmt: skip
         self.request_class = request_class
+        # For speed: _dispatch finds a parameterless route in this dict itself.
         self._static_routes = self.route_table.static
         self._before: list[BeforeHook] = []
         self._after: list[AfterHook] = []
-        self._scopes: list[Scope] = []  # one per router inclusion, for errors only
+        self._inclusions: list[Inclusion] = []  # one per router inclusion, for errors only
         self._scoped_errors = False  # whether a router has exception handlers or after hooks
         self._exception_handlers: dict[type[BaseException], ExceptionHandler] = {
             HTTPError: _http_error_response,
             webob.exc.WSGIHTTPException: _webob_error_response,
             Exception: self._internal_error_response,
         }
-        self._middleware: list[tuple[Callable[..., Any], dict[str, Any]]] = []
-        self._inner: WSGIApp = static_files(
+        self._wsgi: WSGIApp = static_files(
             self._dispatch, self.static_dir, url_prefix=static_url, autorefresh=debug
         )
-        self._wsgi: WSGIApp = self._inner
 
     # --- WSGI -------------------------------------------------------------
 
-    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         return self._wsgi(environ, start_response)
 
-    def _dispatch(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+    def _dispatch(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         request = self.request_class(environ)
         endpoint: Endpoint | None = None
         try:
@@ -136,7 +142,9 @@ class Roob(RegistrationAPI):
             endpoint = None if endpoints is None else endpoints.get(method)
             params = None
             if endpoint is None:
-                endpoint, params = self._resolve(path, method)
+                endpoint, params = self.route_table.resolve(path, method)
+            # For speed, the hooks' short cut is an empty branch: without hooks this
+            # costs one test, and the view's call needs no second one.
             if self._before and (result := run_before_hooks(self._before, request)) is not None:
                 pass
             elif params:
@@ -145,8 +153,8 @@ class Roob(RegistrationAPI):
                 result = endpoint.view(request)
             if not self._after:
                 kind = type(result)
-                if kind is dict or kind is list:
-                    body = _encode_json(result)
+                if kind is dict or kind is list:  # inlined Response(json=...) for speed
+                    body = dump_json(result)
                     start_response(
                         "200 OK",
                         [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
@@ -159,64 +167,52 @@ class Roob(RegistrationAPI):
             response = self._error_response(request, exc, endpoint)
         return response(environ, start_response)
 
-    def _resolve(self, path: str, method: str) -> tuple[Endpoint, dict[str, Any]]:
-        """The route table's answer, with the automatic OPTIONS response."""
-        try:
-            return self.route_table.resolve(path, method)
-        except MethodNotAllowed as exc:
-            if method != "OPTIONS":
-                raise
-            allow = ", ".join(exc.allowed)
-            return Endpoint(lambda request: Response(status=204, headers=[("Allow", allow)])), {}
-
     def _error_response(
         self, request: Request, exc: Exception, endpoint: Endpoint | None = None
     ) -> Any:
-        scope = self._scope_for(request, endpoint) if self._scoped_errors else None
-        handler = self._handler_for(type(exc), scope)
+        """The response for ``exc``: its handler's, through the after hooks that did not run.
+
+        When an after hook raised, the hooks have run (or failed) once: the
+        error response skips them.
+        """
+        hooks_ran = isinstance(exc, AfterHookFailed)
+        if isinstance(exc, AfterHookFailed):
+            exc = exc.error
+        inclusion = self._inclusion_for(request, endpoint) if self._scoped_errors else None
+        handler = self._handler_for(type(exc), inclusion)
         try:
             response = to_response(handler(request, exc))
         except Exception as failure:
             logger.exception("The exception handler %r failed", handler)
             response = self._internal_error_response(request, failure)
-        after = self._after if scope is None or not scope.after else [*scope.after, *self._after]
-        if after:
+        after = self._after if inclusion is None else [*inclusion.after, *self._after]
+        if after and not hooks_ran:
             try:
                 response = run_after_hooks(after, request, response)
-            except Exception as failure:
-                response = self._internal_error_response(request, failure)
+            except AfterHookFailed as failure:
+                response = self._internal_error_response(request, failure.error)
         return response
 
-    def _scope_for(self, request: Request, endpoint: Endpoint | None) -> Scope | None:
+    def _inclusion_for(self, request: Request, endpoint: Endpoint | None) -> Inclusion | None:
         """The router inclusion an error belongs to: the route's, or for a 404/405 the path's."""
-        if endpoint is not None:
-            return endpoint.route.scope if endpoint.route is not None else None
-        return scope_for_path(self._scopes, request.environ.get("PATH_INFO", ""))
+        if endpoint is not None and endpoint.route is not None:
+            owner = endpoint.route.owner
+            return owner if isinstance(owner, Inclusion) else None
+        return inclusion_for_path(self._inclusions, request.environ.get("PATH_INFO", ""))
 
     def _handler_for(
-        self, exc_type: type[BaseException], scope: Scope | None = None
+        self, exc_type: type[BaseException], inclusion: Inclusion | None = None
     ) -> ExceptionHandler:
-        """Along the MRO, the first class with a handler; the innermost scope's on a tie."""
-        if scope is None:
-            handlers = self._exception_handlers
-            for cls in exc_type.__mro__:
+        """Along the MRO, the first class with a handler; the innermost router's on a tie."""
+        tables = (self._exception_handlers,) if inclusion is None else inclusion.handler_tables
+        for cls in exc_type.__mro__:
+            for handlers in tables:
                 if cls in handlers:
                     return handlers[cls]
-        else:
-            for cls in exc_type.__mro__:
-                for handlers in scope.handler_tables:
-                    if cls in handlers:
-                        return handlers[cls]
         return self._internal_error_response  # pragma: no cover - Exception is always there
 
     def _internal_error_response(self, request: Request, exc: BaseException) -> Response:
-        logger.error(
-            "Unhandled exception: %s %s",
-            request.environ.get("REQUEST_METHOD"),
-            request.environ.get("PATH_INFO"),
-            exc_info=(type(exc), exc, exc.__traceback__),
-        )
-        message = f"{type(exc).__name__}: {exc}" if self.debug else "Internal Server Error"
+        message = internal_error_message(request.environ, exc, self.debug)
         return Response(json={"message": message}, status=500)
 
     # --- registration -----------------------------------------------------
@@ -228,19 +224,12 @@ class Roob(RegistrationAPI):
 
         A function answers ``methods`` (GET when not given); a class answers
         the verbs it defines. HEAD follows GET and OPTIONS is automatic.
+        ``name`` names the route for :meth:`url_for` (the view's name by
+        default); a name given this way must be unique.
         """
-        return self._add_route(path, handler, methods, name, None)
-
-    def _add_route(
-        self, path: str, handler: Any, methods: Methods, name: str | None, scope: Scope | None
-    ) -> Route:
-        """Every route, the application's and the routers', is registered here."""
-        views = views_for(handler, methods)
-        views = bind_views(handler, views, pattern_params(path, self.route_table.convertors))
-        if scope is not None:
-            views = {method: scope.wrap(view) for method, view in views.items()}
-            name = scope.route_name(name, handler)
-        return self.route_table.add(path, views, handler, name, scope)
+        route = prepare_route(register(path, handler, methods, name), self.route_table.convertors)
+        self.route_table.add(route)
+        return route
 
     def include_router(self, router: Router, prefix: str = "", *, name: str | None = None) -> None:
         """Serve the routes of ``router`` and of the routers nested in it.
@@ -253,12 +242,20 @@ class Roob(RegistrationAPI):
         if not isinstance(router, Router):
             raise ConfigurationError(f"{router!r} is not a roob.Router")
         convertors = self.route_table.convertors
-        for scope in mount(router, prefix, name, self._exception_handlers, convertors):
-            for entry in scope.router.registrations:
-                path = scope.full_path(entry.path)
-                self._add_route(path, entry.handler, entry.methods, entry.name, scope)
-            self._scopes.append(scope)
-            self._scoped_errors |= scope.handles_errors
+        for inclusion in mount(router, prefix, name, self._exception_handlers, convertors):
+            for registration in inclusion.router.registrations:
+                route = prepare_route(
+                    registration,
+                    convertors,
+                    prefix=inclusion.prefix_text,
+                    names=inclusion.names,
+                    before=inclusion.before,
+                    after=inclusion.after,
+                    owner=inclusion,
+                )
+                self.route_table.add(route)
+            self._inclusions.append(inclusion)
+            self._scoped_errors |= inclusion.handles_errors
 
     @property
     def routes(self) -> list[Route]:
@@ -290,7 +287,7 @@ class Roob(RegistrationAPI):
             regex, to_python, to_string
         )  # fmt: skip
         try:
-            _validate_regex(name, convertor.regex)
+            validate_convertor_regex(name, convertor.regex)
         except ValueError as exc:
             raise ConfigurationError(str(exc)) from None
         self.route_table.add_convertor(name, convertor)
@@ -301,46 +298,56 @@ class Roob(RegistrationAPI):
         """The OpenAPI 3.1 document of the routes (see roob/openapi.py)."""
         from roob.openapi import openapi_document
 
-        return openapi_document(self, title=self.title, version=self.version)
+        return openapi_document(self.routes, title=self.title, version=self.version)
 
     def add_api_docs(
-        self, *, openapi_url: str = "/openapi.json", docs_url: str | None = "/docs"
+        self,
+        *,
+        title: str | None = None,
+        version: str | None = None,
+        openapi_url: str = "/openapi.json",
+        docs_url: str | None = "/docs",
     ) -> None:
-        """Serve :meth:`openapi` at ``openapi_url`` and Swagger UI at ``docs_url``."""
-        from roob.openapi import serve_api_docs
+        """Serve :meth:`openapi` at ``openapi_url`` and Swagger UI at ``docs_url``.
 
-        serve_api_docs(self, openapi_url=openapi_url, docs_url=docs_url)
+        ``title`` and ``version`` replace the ones given to :class:`Roob`.
+        """
+        from roob.openapi import api_docs
+
+        self.title = title if title is not None else self.title
+        self.version = version if version is not None else self.version
+        routes, assets = api_docs(self.openapi, self.title, openapi_url, docs_url)
+        for path, view, name in routes:
+            self.add_route(path, view, name=name)
+        if assets is not None:
+            self.add_middleware(assets)
 
     # --- middleware -------------------------------------------------------
-    # (route, get/post/..., exception handlers and hooks: RegistrationAPI)
 
     def add_middleware(self, middleware_class: Callable[..., Any], **options: Any) -> None:
         """Wrap the application in WSGI middleware, built as ``cls(app, **options)``.
 
         The last middleware added is the outermost one.
         """
-        self._middleware.append((middleware_class, options))
-        wsgi = self._inner
-        for cls, kwargs in self._middleware:
-            wsgi = cls(wsgi, **kwargs)
-        self._wsgi = wsgi
+        self._wsgi = middleware_class(self._wsgi, **options)
 
     # --- templates --------------------------------------------------------
 
-    def template(self, name: str, context: dict[str, Any] | None = None) -> str:
-        """Render a Jinja2 template from ``template_dir`` to a string."""
-        return self.templates.render(name, context)
+    def template(self, template_name: str, context: dict[str, Any] | None = None) -> str:
+        """Render a Jinja2 template from ``template_dir`` to a string (see :meth:`render`)."""
+        return self.templates.render(template_name, context)
 
     def render(
         self,
-        name: str,
+        template_name: str,
         context: dict[str, Any] | None = None,
         *,
         status: int = 200,
-        headers: dict[str, str] | list[tuple[str, str]] | None = None,
+        headers: Headers | None = None,
     ) -> Response:
-        """Render a template into an HTML :class:`~roob.Response`."""
-        return Response(text=self.template(name, context), status=status, headers=headers)
+        """Render a template into an HTML :class:`~roob.Response` (:meth:`template` gives
+        the text alone)."""
+        return Response(text=self.template(template_name, context), status=status, headers=headers)
 
     def __repr__(self) -> str:
         return f"Roob(routes={len(self.route_table.routes)}, debug={self.debug})"

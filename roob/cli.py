@@ -64,14 +64,9 @@ def print_routes(app: Any, out: TextIO | None = None) -> None:
     out = out or sys.stdout
     rows = []
     for route in _find_roob(app).routes:
-        endpoint = route.endpoint
-        where = (
-            f"{getattr(endpoint, '__module__', '?')}.{getattr(endpoint, '__qualname__', endpoint)}"
-        )
-        methods = set(route.methods)
-        if "GET" in methods:
-            methods.add("HEAD")
-        rows.append((",".join(sorted(methods)), route.path, route.name, where))
+        handler = route.handler
+        where = f"{getattr(handler, '__module__', '?')}.{getattr(handler, '__qualname__', handler)}"
+        rows.append((",".join(sorted(route.served_methods)), route.path, route.name, where))
     header = ("METHODS", "PATH", "NAME", "VIEW")
     widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(header)]
     for row in [header, *rows]:

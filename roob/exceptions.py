@@ -5,6 +5,7 @@ The hierarchy::
     Exception
     ├── HTTPError                  an HTTP error response, raised from anywhere
     │   ├── BadRequest             400
+    │   │   └── UnsafeHeader       a response header a view gave that HTTP forbids
     │   ├── NotFound               404: no route for the path
     │   ├── MethodNotAllowed       405: the path exists, the method does not
     │   ├── RequestEntityTooLarge  413: the body is over ``max_body_size``
@@ -15,7 +16,8 @@ The hierarchy::
             └── RouteConflict      a route that an earlier one already serves
 
 Every :class:`HTTPError` becomes a JSON response ``{"message": ...}`` with its
-status, unless an exception handler of the application says otherwise.
+status, unless an exception handler of the application or of the route's
+router says otherwise.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from http import HTTPStatus
 from typing import Any
+
+from roob._types import Headers
 
 __all__ = [
     "BadRequest",
@@ -34,9 +38,8 @@ __all__ = [
     "RequestEntityTooLarge",
     "RouteConflict",
     "UnprocessableEntity",
+    "UnsafeHeader",
 ]
-
-HeadersLike = Mapping[str, str] | Iterable[tuple[str, str]]
 
 
 def _phrase(status: int) -> str:
@@ -60,7 +63,7 @@ class HTTPError(Exception):
         status: int | None = None,
         message: str | None = None,
         *,
-        headers: HeadersLike | None = None,
+        headers: Headers | None = None,
         extra: Mapping[str, Any] | None = None,
     ) -> None:
         if status is not None:
@@ -85,18 +88,19 @@ class HTTPError(Exception):
         return f"{type(self).__name__}(status={self.status}, message={self.message!r})"
 
 
-class BadRequest(HTTPError):
+class _StatusError(HTTPError):
+    """An :class:`HTTPError` whose class gives the status: raised with a message alone."""
+
+    def __init__(self, message: str | None = None, **kwargs: Any) -> None:
+        super().__init__(None, message, **kwargs)
+
+
+class BadRequest(_StatusError):
     status = 400
 
-    def __init__(self, message: str | None = None, **kwargs: Any) -> None:
-        super().__init__(None, message, **kwargs)
 
-
-class NotFound(HTTPError):
+class NotFound(_StatusError):
     status = 404
-
-    def __init__(self, message: str | None = None, **kwargs: Any) -> None:
-        super().__init__(None, message, **kwargs)
 
 
 class MethodNotAllowed(HTTPError):
@@ -109,18 +113,27 @@ class MethodNotAllowed(HTTPError):
         super().__init__(None, message, headers=[("Allow", ", ".join(self.allowed))])
 
 
-class RequestEntityTooLarge(HTTPError):
+class RequestEntityTooLarge(_StatusError):
     status = 413
 
-    def __init__(self, message: str | None = None, **kwargs: Any) -> None:
-        super().__init__(None, message, **kwargs)
 
-
-class UnprocessableEntity(HTTPError):
+class UnprocessableEntity(_StatusError):
     status = 422
 
-    def __init__(self, message: str | None = None, **kwargs: Any) -> None:
-        super().__init__(None, message, **kwargs)
+
+class UnsafeHeader(BadRequest, ValueError):
+    """A header a view gave with a line break, a control character or a bad name: 400.
+
+    Usually text from the request (a decoded ``%0D%0A``) put in a header: the
+    client's input, refused rather than sent, or answered with a 500.
+    """
+
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            f"The response header {name!r} would hold a line break or a character "
+            "HTTP does not allow there"
+        )
+        self.name = name
 
 
 class ConfigurationError(RuntimeError):

@@ -17,11 +17,11 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from roob.responses import dump_json
+from roob._types import StartResponse, WSGIApp
+from roob.responses import internal_error_message, send_json
 
 __all__ = ["CORSMiddleware", "ErrorHandlerMiddleware", "SecurityHeadersMiddleware"]
 
-WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 logger = logging.getLogger("roob")
 
 
@@ -79,26 +79,12 @@ class ErrorHandlerMiddleware:
             if close is not None:
                 close()
 
-    def _error(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+    def _error(self, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
         exc_info = sys.exc_info()
-        logger.error(
-            "Unhandled exception: %s %s",
-            environ.get("REQUEST_METHOD"),
-            environ.get("PATH_INFO"),
-            exc_info=exc_info,
-        )
-        message = "Internal Server Error"
-        if self.debug and exc_info[1] is not None:
-            message = f"{type(exc_info[1]).__name__}: {exc_info[1]}"
-        payload = dump_json({"message": message})
-        start_response(
-            "500 Internal Server Error",
-            [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))],
-            exc_info,
-        )
-        if environ.get("REQUEST_METHOD") == "HEAD":
-            return []
-        return [payload]
+        assert exc_info[1] is not None  # called from an except block
+        document = {"message": internal_error_message(environ, exc_info[1], self.debug)}
+        status = "500 Internal Server Error"
+        return send_json(start_response, status, document, environ, [], exc_info)
 
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -249,17 +235,10 @@ class CORSMiddleware:
             problem = "CORS request headers are not allowed: " + ", ".join(
                 h for h in requested if h not in self.allow_headers
             )
-        headers = [
-            ("Vary", "Origin, Access-Control-Request-Method, Access-Control-Request-Headers")
-        ]
+        headers = [("Vary", _PREFLIGHT_VARY)]
         if problem is not None:
-            payload = dump_json({"message": problem})
-            start_response(
-                "400 Bad Request",
-                [*headers, ("Content-Type", "application/json"),
-                 ("Content-Length", str(len(payload)))],
-            )  # fmt: skip
-            return [payload]
+            document = {"message": problem}
+            return send_json(start_response, "400 Bad Request", document, environ, headers)
         allowed_headers = ", ".join(requested) if self.allow_any_header else ", ".join(
             sorted(self.allow_headers)
         )  # fmt: skip

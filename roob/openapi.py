@@ -7,11 +7,12 @@
     app.add_api_docs(title="Inventory", version="1.0")   # /openapi.json and /docs
     app.openapi()                                         # the document, as a dict
 
-The document is built from what the routes already say: each path and its
-methods, path parameters typed by their convertors, the query, header, cookie
-and body parameters of typed views (roob/params.py), the return annotation as
-the response schema, and the view's docstring as summary and description
-(first line, then the rest). Every operation documents the framework's JSON
+The document is built from the route records (roob/routing.py): each path
+and its methods, path parameters typed by their convertors, the query,
+header, cookie and body parameters of typed views (roob/params.py), the
+return annotation as the response schema, and the view's docstring as
+summary and description (first line, then the rest).
+ Every operation documents the framework's JSON
 errors. :func:`operation` adds what cannot be read from the code: another
 success status, a body schema for a view that reads the body itself, more
 responses, tags.
@@ -24,29 +25,28 @@ from __future__ import annotations
 
 import contextlib
 import inspect
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from html import escape
+from typing import Any, Literal, TypeVar
 
 from typing_extensions import is_typeddict
 
+from roob._types import View, WSGIApp
 from roob.convertors import Convertor, FloatConvertor, IntConvertor, PathConvertor, UUIDConvertor
 from roob.exceptions import ConfigurationError
-from roob.params import ParamSpec, view_signature
-from roob.responses import Response
-from roob.routing import Route
+from roob.params import ParamSpec, ViewSignature
+from roob.responses import Response, dump_json
+from roob.routing import Endpoint, Route
+from roob.staticfiles import static_files
+from roob.views import HTTP_VERBS
 
-if TYPE_CHECKING:
-    from roob.app import Roob
-
-__all__ = ["OPENAPI_VERSION", "OperationInfo", "openapi_document", "operation", "serve_api_docs"]
+__all__ = ["OPENAPI_VERSION", "OperationInfo", "api_docs", "openapi_document", "operation"]
 
 OPENAPI_VERSION = "3.1.0"
 F = TypeVar("F", bound=Callable[..., Any])
 
 _REF = "#/components/schemas/{model}"
-_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::[^}]*)?\}")
 _ERROR_SCHEMA = {
     "type": "object",
     "properties": {"message": {"type": "string"}},
@@ -73,7 +73,7 @@ _VALIDATION_ERROR_SCHEMA = {
 }
 # What a view returning these sends (roob/responses.py).
 _MEDIA_TYPES: dict[Any, str] = {str: "text/html", bytes: "application/octet-stream"}
-_METHOD_ORDER = ("GET", "PUT", "POST", "DELETE", "PATCH", "TRACE")
+_DOCUMENTED = [verb for verb in HTTP_VERBS if verb not in ("HEAD", "OPTIONS")]
 
 
 @dataclass
@@ -176,13 +176,14 @@ class _Builder:
             described["description"] = spec.description
         return described
 
-    def operation(self, route: Route, method: str, view: Any, bound: bool) -> dict[str, Any]:
+    def operation(self, route: Route, endpoint: Endpoint) -> dict[str, Any]:
+        view = endpoint.function
         info: OperationInfo = getattr(view, "__roob_operation__", None) or OperationInfo()
-        signature = view_signature(view, route.param_names, bound_method=bound)
+        signature: ViewSignature = endpoint.signature
         doc = inspect.getdoc(view) or ""
         summary, _, description = doc.partition("\n")
         built: dict[str, Any] = {
-            "operationId": f"{route.name}_{method.lower()}".replace(".", "_"),
+            "operationId": f"{route.name}_{endpoint.method.lower()}".replace(".", "_"),
         }
         if info.summary or summary:
             built["summary"] = info.summary or summary.strip()
@@ -194,7 +195,7 @@ class _Builder:
 
         parameters = [
             {"name": name, "in": "path", "required": True, "schema": _path_schema(convertor)}
-            for name, convertor in route.param_convertors().items()
+            for name, convertor in route.pattern.param_convertors().items()
         ]
         parameters += [self.parameter(spec) for spec in signature.params]
         if parameters:
@@ -242,24 +243,20 @@ class _Builder:
         return built
 
 
-def openapi_document(app: Roob, *, title: str, version: str) -> dict[str, Any]:
-    """The OpenAPI 3.1 document of ``app``'s routes."""
+def openapi_document(routes: Iterable[Route], *, title: str, version: str) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of ``routes``."""
     builder = _Builder()
     paths: dict[str, dict[str, Any]] = {}
-    for route in app.routes:
-        handler = route.endpoint
-        is_class = inspect.isclass(handler)
-        for method in _METHOD_ORDER:
-            if method not in route.methods:
+    for route in routes:
+        for method in _DOCUMENTED:
+            endpoint = route.endpoints.get(method)
+            if endpoint is None:
                 continue
-            view = getattr(handler, method.lower()) if is_class else handler
-            info = getattr(view, "__roob_operation__", None)
+            info = getattr(endpoint.function, "__roob_operation__", None)
             if info is not None and not info.include:
                 continue
-            path = _PARAM.sub(r"{\1}", route.path)
-            paths.setdefault(path, {})[method.lower()] = builder.operation(
-                route, method, view, is_class
-            )
+            operations = paths.setdefault(route.pattern.template, {})
+            operations[method.lower()] = builder.operation(route, endpoint)
     about = {"title": title, "version": version}
     document: dict[str, Any] = {"openapi": OPENAPI_VERSION, "info": about, "paths": paths}
     if builder.components:
@@ -295,33 +292,33 @@ _SWAGGER_INIT = b"""window.addEventListener("load", function () {
 """
 
 
-def serve_api_docs(
-    app: Roob,
-    *,
+def api_docs(
+    document: Callable[[], dict[str, Any]],
+    title: str,
     openapi_url: str = "/openapi.json",
     docs_url: str | None = "/docs",
-) -> None:
-    """Serve ``app.openapi()`` at ``openapi_url`` and Swagger UI at ``docs_url``."""
-    from html import escape
-
-    from roob.staticfiles import static_files
-
+) -> tuple[list[tuple[str, View, str]], Callable[[WSGIApp], WSGIApp] | None]:
+    """The routes that serve ``document()`` and Swagger UI: ``(path, view, name)`` each,
+    and the middleware serving Swagger UI's files (None without ``docs_url``)."""
     cache: dict[str, bytes] = {}
 
     @operation(include=False)
     def openapi_json(request: Any) -> Response:
         if "document" not in cache:
-            from roob.responses import dump_json
-
-            cache["document"] = dump_json(app.openapi())
+            cache["document"] = dump_json(document())
         return Response(body=cache["document"], content_type="application/json")
 
-    app.add_route(openapi_url, openapi_json, name="openapi")
     if docs_url is None:
-        return
+        return [(openapi_url, openapi_json, "openapi")], None
+    try:
+        import swagger_ui_bundle
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise ConfigurationError(
+            "Swagger UI needs its files: pip install 'roob[docs]' (or pass docs_url=None)"
+        ) from None
     assets = docs_url.rstrip("/") + "/assets"
     page = _SWAGGER_PAGE.format(
-        title=escape(app.title), assets=escape(assets), openapi_url=escape(openapi_url)
+        title=escape(title), assets=escape(assets), openapi_url=escape(openapi_url)
     )
 
     @operation(include=False)
@@ -332,14 +329,12 @@ def serve_api_docs(
     def swagger_init(request: Any) -> Response:
         return Response(body=_SWAGGER_INIT, content_type="text/javascript")
 
-    app.add_route(docs_url, swagger_ui, name="swagger_ui")
-    app.add_route(assets + "/roob-swagger-init.js", swagger_init, name="swagger_init")
-    try:
-        import swagger_ui_bundle
-    except ImportError:  # pragma: no cover - depends on the environment
-        raise ConfigurationError(
-            "Swagger UI needs its files: pip install 'roob[docs]' (or pass docs_url=None)"
-        ) from None
-    app.add_middleware(
-        lambda wsgi: static_files(wsgi, str(swagger_ui_bundle.swagger_ui_path), url_prefix=assets)
-    )
+    def swagger_files(wsgi: WSGIApp) -> WSGIApp:
+        return static_files(wsgi, str(swagger_ui_bundle.swagger_ui_path), url_prefix=assets)
+
+    routes: list[tuple[str, View, str]] = [
+        (openapi_url, openapi_json, "openapi"),
+        (docs_url, swagger_ui, "swagger_ui"),
+        (assets + "/roob-swagger-init.js", swagger_init, "swagger_init"),
+    ]
+    return routes, swagger_files

@@ -25,8 +25,10 @@ default is optional. Every value that is missing or invalid is reported at
 once, as a 422 ``{"message": "Validation failed", "errors": [{"loc": [...],
 "msg": ..., "type": ...}]}``.
 
-The work is done once, when the route is added: a view with nothing to fill
-is served as it is and pays nothing.
+A parameter without annotation takes the type of its default (``page=1`` is
+an ``int``, validated), or ``str`` when it has none. The work is done once,
+when the route is added: a view with nothing to fill is served as it is and
+pays nothing.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, get_args, get_origin
 
+from roob._types import View
 from roob.exceptions import ConfigurationError, UnprocessableEntity
 
 __all__ = [
@@ -50,11 +53,9 @@ __all__ = [
     "ParamSpec",
     "Query",
     "ViewSignature",
-    "bind_views",
+    "bind",
     "view_signature",
 ]
-
-View = Callable[..., Any]
 
 
 class Param:
@@ -149,20 +150,51 @@ def _split_annotated(annotation: Any) -> tuple[Any, Param | None]:
     return kept, markers[0] if markers else None
 
 
+def _untyped(default: Any) -> Any:
+    """The type of an unannotated parameter: its default's (``page=1`` is an int), else str."""
+    if default is inspect.Parameter.empty:
+        return str
+    if default is None:
+        return str | None
+    if isinstance(default, list | set | frozenset):
+        return type(default)[str]  # type: ignore[index]
+    if isinstance(default, tuple):
+        return tuple[str, ...]
+    return type(default)
+
+
 def view_signature(
-    function: Callable[..., Any], path_names: Iterable[str], *, bound_method: bool = False
+    function: Callable[..., Any],
+    signature: inspect.Signature,
+    path_names: Iterable[str],
+    where: str = "",
 ) -> ViewSignature:
-    """The parameters ``function`` takes from the request (not its path), found once."""
-    try:
-        signature = inspect.signature(function, eval_str=True)
-    except (NameError, TypeError):  # an annotation that does not resolve: taken as written
-        signature = inspect.signature(function)
-    positional = list(signature.parameters.values())
-    skip = 2 if bound_method else 1  # (self,) request
+    """What ``function`` takes from the request beyond its path, found and checked once.
+
+    ``signature`` is the function's with the request first (roob/views.py);
+    ``where`` names the route in the errors: a path parameter the view does
+    not take, an annotation that does not resolve, two bodies.
+    """
+    name = getattr(function, "__qualname__", repr(function))
+    request, *positional = signature.parameters.values()
+    kinds = {parameter.kind for parameter in positional}
+    accepted = {p.name for p in positional if p.kind is not p.VAR_POSITIONAL}
+    for path_name in path_names:
+        if path_name == request.name:
+            raise ConfigurationError(
+                f"{where}: the first parameter of the view {name}, {path_name!r}, receives "
+                f"the request; add a parameter for the path: def {function.__name__}"
+                f"(request, {path_name}, ...)"
+            )
+        if path_name not in accepted and inspect.Parameter.VAR_KEYWORD not in kinds:
+            raise ConfigurationError(
+                f"{where}: the view {name} has no parameter {path_name!r} for the path "
+                f"parameter {{{path_name}}}; name a parameter {path_name!r} (or take **kwargs)"
+            )
     path = set(path_names)
     params: list[ParamSpec] = []
     body: ParamSpec | None = None
-    for parameter in positional[skip:]:
+    for parameter in positional:
         if parameter.name in path or parameter.kind in (
             parameter.VAR_POSITIONAL,
             parameter.VAR_KEYWORD,
@@ -170,10 +202,10 @@ def view_signature(
             continue
         annotation = parameter.annotation
         if annotation is parameter.empty:
-            annotation = str
+            annotation = _untyped(parameter.default)
         elif isinstance(annotation, str):
             raise ConfigurationError(
-                f"view {function.__qualname__}: the annotation {annotation!r} of parameter "
+                f"{where}: view {name}: the annotation {annotation!r} of parameter "
                 f"{parameter.name!r} does not resolve; define or import it at module level"
             )
         annotation, marker = _split_annotated(annotation)
@@ -181,11 +213,11 @@ def view_signature(
             source = marker.source
         else:
             source = "body" if _is_model(annotation) else "query"
-        spec = _param_spec(parameter, annotation, source, marker)
+        spec = _param_spec(parameter, annotation, source, marker, where)
         if source == "body":
             if body is not None:
                 raise ConfigurationError(
-                    f"view {function.__qualname__} takes two bodies "
+                    f"{where}: view {name} takes two bodies "
                     f"({body.name} and {parameter.name}); a request has one"
                 )
             body = spec
@@ -195,7 +227,7 @@ def view_signature(
 
 
 def _param_spec(
-    parameter: inspect.Parameter, annotation: Any, source: str, marker: Param | None
+    parameter: inspect.Parameter, annotation: Any, source: str, marker: Param | None, where: str
 ) -> ParamSpec:
     from pydantic import TypeAdapter  # only views with typed parameters need pydantic
 
@@ -207,7 +239,7 @@ def _param_spec(
         adapter = TypeAdapter(annotation)
     except Exception as exc:
         raise ConfigurationError(
-            f"parameter {parameter.name!r}: pydantic cannot validate {annotation!r}: {exc}"
+            f"{where}: parameter {parameter.name!r}: pydantic cannot validate {annotation!r}: {exc}"
         ) from exc
     return ParamSpec(
         name=parameter.name,
@@ -300,27 +332,14 @@ def _binder(signature: ViewSignature) -> Callable[[Any], dict[str, Any]]:
     return bind
 
 
-def _bound(view: View, signature: ViewSignature) -> View:
-    bind = _binder(signature)
+def bind(view: View, signature: ViewSignature) -> View:
+    """``view`` wrapped to receive its typed parameters, or ``view`` itself if it has none."""
+    if not signature.binds:
+        return view
+    bind_values = _binder(signature)
 
     @functools.wraps(view)
     def typed_view(request: Any, **path_params: Any) -> Any:
-        return view(request, **path_params, **bind(request))
+        return view(request, **path_params, **bind_values(request))
 
     return typed_view
-
-
-def bind_views(handler: Any, views: dict[str, View], path_names: Sequence[str]) -> dict[str, View]:
-    """``views`` with the typed ones wrapped to receive their parameters; others as they are."""
-    if inspect.isclass(handler):
-        bound = {}
-        for method, view in views.items():
-            function = getattr(view, "__wrapped__", view)
-            signature = view_signature(function, path_names, bound_method=True)
-            bound[method] = _bound(view, signature) if signature.binds else view
-        return bound
-    signature = view_signature(handler, path_names)
-    if not signature.binds:
-        return views
-    typed = _bound(handler, signature)
-    return dict.fromkeys(views, typed)

@@ -16,6 +16,9 @@ a ``Response``                 sent as it is (any WebOb response, or any
 :class:`Response` is a :class:`webob.Response` whose constructor takes a fast
 path for the common arguments (``body``, ``text``, ``json``, ``status``,
 ``content_type``, ``headers``) and behaves like WebOb's for everything else.
+For speed it sets WebOb's private fields itself and imports two of its private
+names: that is safe only with the WebOb release pyproject.toml pins (<1.9),
+and tests/test_responses.py compares the result with ``webob.Response``'s.
 """
 
 from __future__ import annotations
@@ -36,9 +39,17 @@ import webob
 from webob.response import EmptyResponse, _content_type_has_charset
 from webob.util import status_generic_reasons, status_reasons
 
-from roob.exceptions import BadRequest
+from roob._types import Headers, StartResponse, WSGIApp
+from roob.exceptions import UnsafeHeader
 
-__all__ = ["Response", "UnsafeHeader", "dump_json", "status_line", "to_response"]
+__all__ = [
+    "Response",
+    "dump_json",
+    "internal_error_message",
+    "send_json",
+    "status_line",
+    "to_response",
+]
 
 logger = logging.getLogger("roob")
 
@@ -133,29 +144,16 @@ _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _NOT_IN_HEADER_VALUE = re.compile(r"[^\x20-\x7e\x80-\xff]")
 
 
-def _header_items(headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+def _header_items(headers: Headers) -> list[tuple[str, str]]:
     """The headers a view gives, checked: a line break in one would split the response."""
     items = list(headers.items()) if isinstance(headers, Mapping) else list(headers)
     for name, value in items:
         if not isinstance(value, str):
             raise TypeError(f"header {name!r} must be a str, not {type(value).__name__}")
         if not _HEADER_NAME.fullmatch(name) or _NOT_IN_HEADER_VALUE.search(value):
-            # Usually text from the request (a decoded %0D%0A) put in a header: the
-            # client's input, refused with a 400 rather than sent or answered 500.
             logger.warning("refused the response header %r: %r", name, value)
             raise UnsafeHeader(name)
     return items
-
-
-class UnsafeHeader(BadRequest, ValueError):
-    """A header a view gave with a line break, a control character or a bad name: 400."""
-
-    def __init__(self, name: str) -> None:
-        super().__init__(
-            f"The response header {name!r} would hold a line break or a character "
-            "HTTP does not allow there"
-        )
-        self.name = name
 
 
 class Response(webob.Response):  # type: ignore[misc]
@@ -184,7 +182,7 @@ class Response(webob.Response):  # type: ignore[misc]
         text: str | None = None,
         json: Any = _MARKER,
         json_body: Any = _MARKER,
-        headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
+        headers: Headers | None = None,
         **kw: Any,
     ) -> None:
         if (
@@ -235,9 +233,7 @@ class Response(webob.Response):  # type: ignore[misc]
         if headers:
             self._headerlist.extend(_header_items(headers))
 
-    def __call__(
-        self, environ: dict[str, Any], start_response: Callable[..., Any]
-    ) -> Iterable[bytes]:
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         """Send the response (WebOb's ``__call__`` without its per-call copying)."""
         if self.conditional_response:
             return super().__call__(environ, start_response)  # type: ignore[no-any-return]
@@ -299,9 +295,6 @@ def _from_body(body: Any, status: int | str | None = None) -> Response:
     )
 
 
-WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
-
-
 def to_response(value: Any) -> WSGIApp:
     """Turn a view's return value into a WSGI response object."""
     if isinstance(value, webob.Response):
@@ -311,3 +304,39 @@ def to_response(value: Any) -> WSGIApp:
     if callable(value):
         return value  # type: ignore[no-any-return]
     return _from_body(value)
+
+
+def send_json(
+    start_response: StartResponse,
+    status: str,
+    document: Any,
+    environ: dict[str, Any],
+    headers: list[tuple[str, str]] | None = None,
+    exc_info: Any = None,
+) -> list[bytes]:
+    """Start a JSON response straight away (no Response object): for middleware and errors.
+
+    The body is left out for HEAD requests; ``headers`` come before the JSON ones.
+    """
+    payload = dump_json(document)
+    start_response(
+        status,
+        [*(headers or ()), ("Content-Type", "application/json"),
+         ("Content-Length", str(len(payload)))],
+        exc_info,
+    )  # fmt: skip
+    return [] if environ.get("REQUEST_METHOD") == "HEAD" else [payload]
+
+
+def internal_error_message(environ: dict[str, Any], exc: BaseException, debug: bool) -> str:
+    """Log ``exc`` as the unhandled exception of a request; the message a 500 carries.
+
+    The exception's text is in the message only when ``debug`` is on.
+    """
+    logger.error(
+        "Unhandled exception: %s %s",
+        environ.get("REQUEST_METHOD"),
+        environ.get("PATH_INFO"),
+        exc_info=(type(exc), exc, exc.__traceback__),
+    )
+    return f"{type(exc).__name__}: {exc}" if debug else "Internal Server Error"

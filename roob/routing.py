@@ -10,23 +10,31 @@ A pattern is a path whose segments are literal text or parameters::
 
 Which route serves a path never depends on the order the routes were added
 in: at each segment a literal beats a typed parameter, a typed parameter
-beats ``{name}``, and ``{name}`` beats ``{name:path}``; when a more specific
-branch leads nowhere the next one is tried. Paths without parameters are
-found with one dict lookup; the others walk a tree of segments, so the cost
-grows with the depth of the path and not with the number of routes.
+beats a segment mixing text and parameters (``{name}.{ext}``), that beats
+``{name}``, and ``{name}`` beats ``{name:path}``; between two typed
+parameters, the convertor added first wins. When a more specific branch leads
+nowhere the next one is tried. Paths without parameters are found with one
+dict lookup; the others walk a tree of segments, so the cost grows with the
+depth of the path and not with the number of routes.
 
 Matching is method-aware: when two routes match a path, the one serving the
 request's method wins, and a 405 lists every method of every route that
-matches the path. HEAD is served wherever GET is.
+matches the path. HEAD is served wherever GET is, and OPTIONS is answered
+with the ``Allow`` header unless a view serves it.
+
+The records here are made by roob/registration.py: a :class:`Route` per
+registration, with an :class:`Endpoint` per method.
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import quote
 
+from roob._types import View
 from roob.convertors import Convertor, IntConvertor, PathConvertor, StringConvertor
 from roob.exceptions import (
     BadRequest,
@@ -36,19 +44,16 @@ from roob.exceptions import (
     NotFound,
     RouteConflict,
 )
+from roob.responses import Response
+from roob.views import HTTP_VERBS
 
-if TYPE_CHECKING:
-    from roob.routers import Scope
+__all__ = ["Endpoint", "PathPrefix", "Pattern", "Route", "RouteTable", "allow_header"]
 
-__all__ = ["Endpoint", "PathPrefix", "Route", "RouteTable", "format_allow"]
-
-View = Callable[..., Any]
 _PARAM = re.compile(r"\{([^{}]*)\}")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-_METHOD = re.compile(r"[A-Za-z][A-Za-z-]*\Z")
 # What a path segment may hold unescaped (RFC 3986 pchar); url() escapes the rest.
 _SEGMENT_SAFE = "!$&'()*+,;=:@"
-_ALLOW_ORDER = {m: i for i, m in enumerate(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"])}
+_VERB_ORDER = {verb: index for index, verb in enumerate(HTTP_VERBS)}
 
 # Ranks order the parameter branches of one node: lower is tried first.
 _RANK_TYPED = 0
@@ -56,103 +61,139 @@ _RANK_MIXED = 1
 _RANK_STRING = 2
 
 
-def format_allow(methods: Iterable[str]) -> str:
-    """The value of an ``Allow`` header: common verbs first, OPTIONS last."""
-    names = set(methods) | {"OPTIONS"}
-    return ", ".join(sorted(names, key=lambda m: (m == "OPTIONS", _ALLOW_ORDER.get(m, 99), m)))
+@functools.lru_cache(maxsize=64)
+def allow_header(methods: frozenset[str]) -> str:
+    """The value of an ``Allow`` header: the verbs in their usual order, OPTIONS last."""
+    names = methods | {"OPTIONS"}
+    order = _VERB_ORDER.get
+    return ", ".join(sorted(names, key=lambda m: (m == "OPTIONS", order(m, len(HTTP_VERBS)), m)))
 
 
-def normalize_methods(methods: Iterable[str] | str) -> frozenset[str]:
-    """Upper-case and check a ``methods=`` argument."""
-    if isinstance(methods, str):
-        methods = [methods]
-    result = set()
-    for method in methods:
-        if not isinstance(method, str) or not _METHOD.match(method):
-            raise ConfigurationError(f"{method!r} is not an HTTP method name")
-        result.add(method.upper())
-    if not result:
-        raise ConfigurationError("methods= must name at least one HTTP method")
-    return frozenset(result)
+class Pattern:
+    """A compiled route pattern: its segments and its parameter names in path order."""
 
+    __slots__ = ("names", "path", "segments")
 
-class Route:
-    """One registered pattern with the views that serve its methods.
-
-    ``scope`` is the router inclusion the route came from (None for a route
-    added to the application itself); the application reads it only when
-    something goes wrong, to find the router's exception handlers.
-    """
-
-    __slots__ = ("_segments", "endpoint", "methods", "name", "param_names", "path", "scope")
-
-    def __init__(
-        self,
-        path: str,
-        endpoint: Any,
-        methods: frozenset[str],
-        name: str,
-        param_names: tuple[str, ...],
-        segments: tuple[_Segment, ...],
-        scope: Scope | None = None,
-    ) -> None:
+    def __init__(self, path: str, segments: tuple[_Segment, ...], names: tuple[str, ...]):
         self.path = path
-        self.endpoint = endpoint
-        self.methods = methods
-        self.name = name
-        self.param_names = param_names
-        self._segments = segments
-        self.scope = scope
+        self.segments = segments
+        self.names = names
+
+    @property
+    def template(self) -> str:
+        """The path with each parameter as ``{name}`` (the form OpenAPI uses)."""
+        return "/" + "/".join(segment.template for segment in self.segments)
 
     def param_convertors(self) -> dict[str, Convertor]:
         """Each path parameter's name and convertor, in path order."""
         found: dict[str, Convertor] = {}
-        for segment in self._segments:
-            if isinstance(segment, _Param):
-                found[segment.names[0]] = segment.convertor
-            elif isinstance(segment, _Mixed):
+        for segment in self.segments:
+            if isinstance(segment, _Param | _Mixed):
                 found.update(zip(segment.names, segment.convertors, strict=True))
         return found
 
     def url(self, **params: Any) -> str:
-        """The path this route serves for ``params`` (reverse routing), percent-encoded."""
-        missing = set(self.param_names) - params.keys()
-        extra = params.keys() - set(self.param_names)
-        if missing or extra:
+        """The path the pattern gives for ``params`` (reverse routing), percent-encoded."""
+        if set(self.names) != params.keys():
             raise ValueError(
-                f"route {self.path!r} takes parameters {sorted(self.param_names)}, "
-                f"got {sorted(params)}"
+                f"route {self.path!r} takes parameters {sorted(self.names)}, got {sorted(params)}"
             )
         return "/" + "/".join(
             quote(segment.build(params), safe=_SEGMENT_SAFE + ("/" if segment.is_rest else ""))
-            for segment in self._segments
+            for segment in self.segments
         )
 
     def __repr__(self) -> str:
-        methods = ",".join(sorted(self.methods))
+        return f"Pattern({self.path!r})"
+
+
+class Route:
+    """One registration: a pattern, the handler serving it, and an endpoint per method.
+
+    ``handler`` is the function or class that was registered; ``name`` is
+    the route's name for ``url_for`` (``explicit_name`` when ``name=`` gave
+    it); ``owner`` is the router inclusion it came from (None for a route of
+    the application itself), read by the application only when something
+    goes wrong, to find that router's exception handlers.
+    """
+
+    __slots__ = ("endpoints", "explicit_name", "handler", "name", "owner", "path", "pattern")
+
+    def __init__(
+        self,
+        pattern: Pattern,
+        handler: Any,
+        name: str,
+        *,
+        explicit_name: bool = False,
+        owner: object = None,
+    ) -> None:
+        self.path = pattern.path
+        self.pattern = pattern
+        self.handler = handler
+        self.name = name
+        self.explicit_name = explicit_name
+        self.owner = owner
+        self.endpoints: dict[str, Endpoint] = {}
+
+    @property
+    def methods(self) -> frozenset[str]:
+        """The methods registered for the route (HEAD and OPTIONS come with them)."""
+        return frozenset(self.endpoints)
+
+    @property
+    def served_methods(self) -> tuple[str, ...]:
+        """The methods the route answers, HEAD included where GET is, in the usual order."""
+        methods = self.methods | ({"HEAD"} if "GET" in self.endpoints else set())
+        return tuple(sorted(methods, key=lambda m: (_VERB_ORDER.get(m, len(_VERB_ORDER)), m)))
+
+    def url(self, **params: Any) -> str:
+        """The path this route serves for ``params``, percent-encoded."""
+        return self.pattern.url(**params)
+
+    def __repr__(self) -> str:
+        methods = ",".join(sorted(self.endpoints))
         return f"Route(path={self.path!r}, methods={methods}, name={self.name!r})"
 
 
 class Endpoint:
-    """What the route table hands back: the callable for one method of one route.
+    """What the route table hands back: one method of one route.
 
-    ``view`` is called as ``view(request, **params)``.
+    ``view`` is called as ``view(request, **params)`` (typed parameters bound
+    and router hooks around it); ``function`` is the user's function (the
+    class view's method) and ``signature`` what it takes from the request
+    (a :class:`roob.params.ViewSignature`). ``make_kwargs`` turns the values
+    the search found into the keyword arguments of the view.
     """
 
-    __slots__ = ("param_names", "params", "route", "view")
+    __slots__ = ("function", "make_kwargs", "method", "route", "signature", "view")
 
-    def __init__(self, view: View, route: Route | None = None) -> None:
+    def __init__(
+        self,
+        method: str,
+        view: View,
+        *,
+        route: Route | None = None,
+        function: Callable[..., Any] | None = None,
+        signature: Any = None,
+    ) -> None:
+        self.method = method
         self.view = view
         self.route = route
-        self.param_names = route.param_names if route is not None else ()
-        self.params = _params_builder(self.param_names)
+        self.function = function
+        self.signature = signature
+        self.make_kwargs = _kwargs_builder(route.pattern.names if route is not None else ())
 
     def __repr__(self) -> str:
-        return f"Endpoint({self.route!r})"
+        return f"Endpoint({self.method}, {self.route!r})"
 
 
-def _params_builder(names: tuple[str, ...]) -> Callable[[tuple[Any, ...]], dict[str, Any]]:
-    """``values -> {name: value}``, built as a dict display (quicker than ``dict(zip())``)."""
+def _kwargs_builder(names: tuple[str, ...]) -> Callable[[tuple[Any, ...]], dict[str, Any]]:
+    """``values -> {name: value}``, built once per route as a dict display.
+
+    For speed: a generated ``lambda values: {"id": values[0]}`` costs half of
+    ``dict(zip(names, values))`` on every request with parameters.
+    """
     items = ", ".join(f"{name!r}: values[{i}]" for i, name in enumerate(names))
     builder: Callable[[tuple[Any, ...]], dict[str, Any]] = eval(f"lambda values: {{{items}}}")
     return builder
@@ -166,7 +207,9 @@ class _Segment:
 
     key: tuple[Any, ...]
     names: tuple[str, ...] = ()
+    convertors: tuple[Convertor, ...] = ()
     is_rest = False  # a {name:path} segment, whose value may hold '/'
+    template = ""
 
     def build(self, params: dict[str, Any]) -> str:  # pragma: no cover - every subclass has one
         raise NotImplementedError
@@ -174,7 +217,7 @@ class _Segment:
 
 class _Literal(_Segment):
     def __init__(self, text: str) -> None:
-        self.text = text
+        self.text = self.template = text
         self.key = ("literal", text)
 
     def build(self, params: dict[str, Any]) -> str:
@@ -184,24 +227,15 @@ class _Literal(_Segment):
 class _Param(_Segment):
     """A segment that is exactly one parameter, ``{name}`` or ``{name:type}``."""
 
-    def __init__(self, name: str, type_name: str, convertor: Convertor) -> None:
+    def __init__(self, name: str, convertor: Convertor) -> None:
         self.names = (name,)
+        self.template = f"{{{name}}}"
         self.convertor = convertor
+        self.convertors = (convertor,)
         self.is_string = isinstance(convertor, StringConvertor)
         self.is_rest = isinstance(convertor, PathConvertor)
         self.key = ("param", id(convertor))
-        self.type_name = type_name
         self.fullmatch = re.compile(convertor.regex).fullmatch
-
-    def match(self, text: str) -> list[Any] | None:
-        if self.is_string:
-            return [text]
-        if self.fullmatch(text) is None:
-            return None
-        try:
-            return [self.convertor.convert(text)]
-        except ValueError:
-            return None
 
     def build(self, params: dict[str, Any]) -> str:
         return self.convertor.to_string(params[self.names[0]])
@@ -210,12 +244,11 @@ class _Param(_Segment):
 class _Mixed(_Segment):
     """A segment mixing text and parameters, such as ``{name}.{ext}`` or ``v{n:d}``."""
 
-    def __init__(self, parts: list[str | tuple[str, Convertor]], source: str) -> None:
+    def __init__(self, parts: list[str | tuple[str, Convertor]]) -> None:
         regex = []
         key: list[Any] = ["mixed"]
         self.parts = parts
-        self.convertors: list[Convertor] = []
-        names = []
+        names, convertors = [], []
         for part in parts:
             if isinstance(part, str):
                 regex.append(re.escape(part))
@@ -225,23 +258,14 @@ class _Mixed(_Segment):
                 regex.append(f"({convertor.regex})")
                 key.append(id(convertor))
                 names.append(name)
-                self.convertors.append(convertor)
+                convertors.append(convertor)
         self.names = tuple(names)
+        self.convertors = tuple(convertors)
+        self.template = "".join(p if isinstance(p, str) else f"{{{p[0]}}}" for p in parts)
         self.key = tuple(key)
         self.literal_length = sum(len(p) for p in parts if isinstance(p, str))
-        try:
-            self.fullmatch = re.compile("".join(regex)).fullmatch
-        except re.error as exc:  # pragma: no cover - convertor regexes are checked on add
-            raise InvalidRoute(f"segment {source!r} does not compile: {exc}") from None
-
-    def match(self, text: str) -> list[Any] | None:
-        found = self.fullmatch(text)
-        if found is None:
-            return None
-        try:
-            return [c.convert(v) for c, v in zip(self.convertors, found.groups(), strict=True)]
-        except ValueError:
-            return None
+        # Convertor regexes are checked when added (roob/convertors.py): this compiles.
+        self.fullmatch = re.compile("".join(regex)).fullmatch
 
     def build(self, params: dict[str, Any]) -> str:
         out = []
@@ -253,14 +277,8 @@ class _Mixed(_Segment):
         return "".join(out)
 
 
-def pattern_params(path: str, convertors: dict[str, Convertor]) -> tuple[str, ...]:
-    """The names of the parameters of ``path`` (InvalidRoute if it is not a valid pattern)."""
-    return _compile_pattern(path, convertors)[1]
-
-
-def _compile_pattern(
-    path: str, convertors: dict[str, Convertor]
-) -> tuple[tuple[_Segment, ...], tuple[str, ...]]:
+def compile_pattern(path: str, convertors: dict[str, Convertor]) -> Pattern:
+    """``path`` compiled with ``convertors``; :class:`InvalidRoute` if it is not a pattern."""
     if not isinstance(path, str) or not path.startswith("/"):
         raise InvalidRoute(f"route path {path!r} must be a string starting with '/'")
     body = path[1:]
@@ -273,7 +291,7 @@ def _compile_pattern(
         if not text:
             raise InvalidRoute(f"route path {path!r} has an empty segment ('//')")
         segment = _compile_segment(path, text, convertors)
-        if isinstance(segment, _Param) and segment.is_rest and position != len(texts) - 1:
+        if segment.is_rest and position != len(texts) - 1:
             raise InvalidRoute(
                 f"route path {path!r}: a {{name:path}} parameter must be the last segment"
             )
@@ -282,24 +300,23 @@ def _compile_pattern(
                 raise InvalidRoute(f"route path {path!r} uses the parameter {name!r} twice")
             names.append(name)
         segments.append(segment)
-    return tuple(segments), tuple(names)
+    return Pattern(path, tuple(segments), tuple(names))
 
 
 def _compile_segment(path: str, text: str, convertors: dict[str, Convertor]) -> _Segment:
     parts: list[str | tuple[str, Convertor]] = []
     position = 0
-    type_name = "str"
     for found in _PARAM.finditer(text):
         literal = text[position : found.start()]
         if literal:
             parts.append(literal)
-        name, _, type_name = found.group(1).partition(":")
-        name, type_name = name.strip(), (type_name.strip() or "str")
+        name, colon, type_name = found.group(1).partition(":")
         if not _NAME.match(name):
             raise InvalidRoute(
-                f"route path {path!r}: {found.group(0)!r} needs a parameter name "
-                "that is a Python identifier"
+                f"route path {path!r}: {found.group(0)!r} needs a parameter name that is a "
+                "Python identifier, with no spaces (the view receives it as an argument)"
             )
+        type_name = type_name if colon else "str"
         if type_name not in convertors:
             known = ", ".join(sorted(convertors))
             raise InvalidRoute(
@@ -319,13 +336,13 @@ def _compile_segment(path: str, text: str, convertors: dict[str, Convertor]) -> 
     if len(parts) == 1:
         only = parts[0]
         assert not isinstance(only, str)
-        return _Param(only[0], type_name, only[1])
+        return _Param(*only)
     for part in parts:
         if not isinstance(part, str) and isinstance(part[1], PathConvertor):
             raise InvalidRoute(
                 f"route path {path!r}: a {{name:path}} parameter must be a whole segment"
             )
-    return _Mixed(parts, text)
+    return _Mixed(parts)
 
 
 class PathPrefix:
@@ -336,16 +353,19 @@ class PathPrefix:
     ``/api/x``, not ``/apix``), so a 404 there can go to the router's handlers.
     """
 
-    __slots__ = ("_literal", "_segments", "depth", "pattern")
+    __slots__ = ("_literal", "_matchers", "depth", "pattern")
 
     def __init__(self, pattern: str, convertors: dict[str, Convertor]) -> None:
-        segments, names = _compile_pattern(pattern, convertors)
-        if any(isinstance(s, _Param) and s.is_rest for s in segments):
+        compiled = compile_pattern(pattern, convertors)
+        if any(s.is_rest for s in compiled.segments):
             raise InvalidRoute(f"router prefix {pattern!r} cannot hold a {{name:path}} parameter")
         self.pattern = pattern
-        self.depth = len(segments)
-        self._segments = segments
-        self._literal = None if names else [s.key[1] for s in segments]
+        self.depth = len(compiled.segments)
+        self._literal = None if compiled.names else [s.template for s in compiled.segments]
+        self._matchers = [
+            _segment_matcher(s) if isinstance(s, _Param | _Mixed) else s.template
+            for s in compiled.segments
+        ]
 
     def contains(self, parts: list[str]) -> bool:
         """Whether the decoded path segments ``parts`` (no leading '') start with the prefix."""
@@ -353,11 +373,11 @@ class PathPrefix:
             return False
         if self._literal is not None:
             return parts[: self.depth] == self._literal
-        for segment, text in zip(self._segments, parts, strict=False):
-            if isinstance(segment, _Param | _Mixed):
-                if not text or segment.match(text) is None:
+        for matcher, text in zip(self._matchers, parts, strict=False):
+            if isinstance(matcher, str):
+                if matcher != text:
                     return False
-            elif isinstance(segment, _Literal) and segment.text != text:
+            elif not text or matcher(text) is _NO_MATCH:
                 return False
         return True
 
@@ -365,11 +385,35 @@ class PathPrefix:
         return f"PathPrefix({self.pattern!r})"
 
 
+def split_path(path_info: str) -> tuple[str, list[str]]:
+    """A WSGI ``PATH_INFO`` decoded, and split as the search reads it (no trailing '').
+
+    Raises :class:`BadRequest` for a path that is not UTF-8 or holds a NUL, and
+    :class:`NotFound` for one that is not absolute.
+    """
+    path = path_info
+    if not path.isascii():
+        try:
+            path = path.encode("latin-1").decode("utf-8")
+        except UnicodeError:
+            raise BadRequest("Request path is not valid UTF-8") from None
+    if "\x00" in path:
+        raise BadRequest("Request path contains a NUL character")
+    segments = path.split("/")
+    if segments[0]:  # not an absolute path
+        raise NotFound(f"Requested path: {path} does not exist")
+    if len(segments) > 2 and not segments[-1]:
+        segments.pop()  # '/x/' is served by '/x'
+    if len(segments) == 2 and not segments[1]:
+        segments.pop()  # '/' (and '//')
+    return path, segments
+
+
 # --- the tree -------------------------------------------------------------
 
 
 class _Node:
-    __slots__ = ("endpoints", "explicit", "literals", "params", "rest", "routes")
+    __slots__ = ("endpoints", "explicit", "literals", "params", "rest")
 
     def __init__(self) -> None:
         self.literals: dict[str, _Node] = {}
@@ -377,8 +421,7 @@ class _Node:
         self.params: list[tuple[int, tuple[Any, ...], _Param | _Mixed, _Node]] = []
         self.rest: tuple[_Param, _Node] | None = None
         self.endpoints: dict[str, Endpoint] = {}
-        self.explicit: dict[str, Route] = {}  # methods registered by hand (not auto-HEAD)
-        self.routes: list[Route] = []
+        self.explicit: dict[str, Route] = {}  # methods registered by hand (not HEAD, OPTIONS)
 
     def child(self, segment: _Segment, order: int) -> _Node:
         if isinstance(segment, _Literal):
@@ -387,9 +430,7 @@ class _Node:
         if isinstance(segment, _Param) and segment.is_rest:
             if self.rest is None:
                 self.rest = (segment, _Node())
-            elif self.rest[0].key != segment.key:  # pragma: no cover - one path convertor
-                raise InvalidRoute("two different {name:path} convertors at one position")
-            return self.rest[1]
+            return self.rest[1]  # one path convertor: every {name:path} meets here
         for _, _, existing, node in self.params:
             if existing.key == segment.key:
                 return node
@@ -408,8 +449,10 @@ class _Node:
 class RouteTable:
     """The route table of one application.
 
-    ``add`` registers a view under a pattern for some methods, ``resolve``
-    finds the endpoint and parameters for a request.
+    ``add`` registers a :class:`Route`, ``resolve`` finds the endpoint and
+    parameters for a request, ``url_for`` the path of a named route.
+    ``search_source`` is the Python source of the search function generated
+    from the routes (``roob routes --source`` prints it).
     """
 
     def __init__(self, convertors: dict[str, Convertor]) -> None:
@@ -419,8 +462,11 @@ class RouteTable:
         # WSGI-form path ('/x' and '/x/') -> the method table of a parameterless route
         self.static: dict[str, dict[str, Endpoint]] = {}
         self.routes: list[Route] = []
-        self._names: dict[str, Route] = {}
+        self._names: dict[str, list[Route]] = {}
+        self._options = Endpoint("OPTIONS", self._answer_options)
+        self._fixed_options: list[_Node] = []  # nodes given a fixed answer by _compile
         self._search: _Search | None = None  # compiled on first use, reset by add()
+        self.search_source = ""
 
     def add_convertor(self, name: str, convertor: Convertor) -> None:
         """Make ``{param:name}`` available to the patterns added from now on."""
@@ -431,63 +477,66 @@ class RouteTable:
         self.convertors[name] = convertor
         self._convertor_order.setdefault(id(convertor), len(self._convertor_order))
 
-    def add(
-        self,
-        path: str,
-        views: dict[str, View],
-        endpoint: Any,
-        name: str | None = None,
-        scope: Scope | None = None,
-    ) -> Route:
-        """Register ``views`` (method -> callable) under ``path``.
+    def add(self, route: Route) -> None:
+        """Serve ``route``'s methods.
 
-        Raises :class:`InvalidRoute` for a bad pattern and :class:`RouteConflict`
-        when a method of ``path`` is already served by an equivalent pattern.
+        Raises :class:`RouteConflict` when a method of its path is already
+        served by an equivalent pattern, and :class:`ConfigurationError` when
+        its ``name=`` is another path's.
         """
-        segments, param_names = _compile_pattern(path, self.convertors)
-        methods = frozenset(views)
-        route_name = name or getattr(endpoint, "__name__", None) or path
-        route = Route(path, endpoint, methods, route_name, param_names, segments, scope)
-
         # Checked before the walk, which adds nodes: a refused route leaves no empty branch.
-        previous = self._names.get(route_name)
-        if previous is not None and previous.path != path:
-            raise ConfigurationError(
-                f"route name {route_name!r} is already used by {previous.path!r}; "
-                f"pass name= to give {path!r} a name of its own"
-            )
+        for other in self._names.get(route.name, ()):
+            if route.explicit_name and other.explicit_name and other.path != route.path:
+                raise ConfigurationError(
+                    f"route {route.path!r}: the name {route.name!r} is already given to "
+                    f"{other.path!r}; a name passed with name= must be unique"
+                )
         node = self._root
-        for segment in segments:
+        for segment in route.pattern.segments:
             order = self._convertor_order.get(segment.key[1], len(self._convertor_order))
             node = node.child(segment, order)
-        clash = methods & node.explicit.keys()
+        clash = route.methods & node.explicit.keys()
         if clash:
-            raise RouteConflict(path, node.explicit[min(clash)].path, clash)
+            raise RouteConflict(route.path, node.explicit[min(clash)].path, clash)
 
-        for method, view in views.items():
+        for method, endpoint in route.endpoints.items():
             node.explicit[method] = route
-            node.endpoints[method] = Endpoint(view, route)
+            node.endpoints[method] = endpoint
         if "GET" in node.endpoints and "HEAD" not in node.explicit:
             node.endpoints["HEAD"] = node.endpoints["GET"]
-        node.routes.append(route)
+        if "OPTIONS" not in node.explicit:
+            node.endpoints["OPTIONS"] = self._options
         self.routes.append(route)
+        self._names.setdefault(route.name, []).append(route)
         self._search = None
-        self._names.setdefault(route_name, route)
-        if not param_names:
-            literal = "/" + "/".join(s.key[1] for s in segments)
+        for fixed in self._fixed_options:  # the new route may share their paths
+            if "OPTIONS" not in fixed.explicit:
+                fixed.endpoints["OPTIONS"] = self._options
+        self._fixed_options.clear()
+        if not route.pattern.names:
+            literal = route.pattern.template
             wsgi_form = literal.encode("utf-8").decode("latin-1")
             self.static[wsgi_form] = node.endpoints
             if literal != "/":
                 self.static[wsgi_form + "/"] = node.endpoints
-        return route
 
     def url_for(self, name: str, /, **params: Any) -> str:
-        """The path of the route called ``name`` with ``params`` filled in."""
-        try:
-            route = self._names[name]
-        except KeyError:
-            raise LookupError(f"no route is named {name!r}") from None
-        return route.url(**params)
+        """The path of the route called ``name`` with ``params`` filled in.
+
+        A name given with ``name=`` is the route's own; a default name (the
+        view's) that several paths share is ambiguous, which is a LookupError.
+        """
+        routes = self._names.get(name)
+        if not routes:
+            raise LookupError(f"no route is named {name!r}")
+        candidates = [route for route in routes if route.explicit_name] or routes
+        paths = sorted({route.path for route in candidates})
+        if len(paths) > 1:
+            raise LookupError(
+                f"the route name {name!r} is ambiguous: the views of {', '.join(paths)} "
+                "share it; pass name= to give each route a name of its own"
+            )
+        return candidates[0].url(**params)
 
     def resolve(self, path_info: str, method: str) -> tuple[Endpoint, dict[str, Any]]:
         """Find the endpoint for a WSGI ``PATH_INFO`` and method.
@@ -495,40 +544,75 @@ class RouteTable:
         Raises :class:`NotFound`, :class:`MethodNotAllowed` (with the allowed
         methods) or :class:`BadRequest` for a path that is not UTF-8.
         """
-        path = path_info
-        if not path.isascii():
-            try:
-                path = path.encode("latin-1").decode("utf-8")
-            except UnicodeError:
-                raise BadRequest("Request path is not valid UTF-8") from None
-        if "\x00" in path:
-            raise BadRequest("Request path contains a NUL character")
-        segments = path.split("/")
-        if segments[0]:  # not an absolute path
-            raise NotFound(f"Requested path: {path} does not exist")
-        if len(segments) > 2 and not segments[-1]:
-            segments.pop()  # '/x/' is served by '/x'
-        if len(segments) == 2 and not segments[1]:
-            segments.pop()  # '/' (and '//')
+        path, segments = split_path(path_info)
         search = self._search or self._compile()
         found = search(segments, len(segments), method, None, ())
         if found is None:
             allowed: set[str] = set()
             search(segments, len(segments), method, allowed, ())
+            path = path or "/"
             if allowed:
                 raise MethodNotAllowed(
-                    f"{method} request is not allowed for {path or '/'}",
-                    allowed=format_allow(allowed).split(", "),
+                    f"{method} request is not allowed for {path}",
+                    allowed=allow_header(frozenset(allowed)).split(", "),
                 )
-            raise NotFound(f"Requested path: {path or '/'} does not exist")
+            raise NotFound(f"Requested path: {path} does not exist")
         endpoint, values = found
         if not values:
             return endpoint, {}
-        return endpoint, endpoint.params(values)
+        return endpoint, endpoint.make_kwargs(values)
+
+    def allowed_methods(self, path_info: str) -> frozenset[str]:
+        """Every method of every route matching ``path_info`` (empty when none does)."""
+        _, segments = split_path(path_info)
+        allowed: set[str] = set()
+        (self._search or self._compile())(segments, len(segments), "", allowed, ())
+        return frozenset(allowed)
+
+    def _answer_options(self, request: Any) -> Response:
+        """The automatic OPTIONS answer: 204 with the methods of every route of the path."""
+        return _options_response(
+            allow_header(self.allowed_methods(request.environ.get("PATH_INFO", "")))
+        )
 
     def _compile(self) -> _Search:
-        self._search = _SearchCompiler().compile(self._root)
+        compiler = _SearchCompiler()
+        self._search = compiler.compile(self._root)
+        self.search_source = "\n\n".join(compiler.sources)
+        self._prebuild_options(self._root, alone=True)
         return self._search
+
+    def _prebuild_options(self, node: _Node, alone: bool) -> None:
+        """Give each node that no other route can share a path with a fixed OPTIONS answer.
+
+        For speed: such a node's ``Allow`` is known now, where the others need
+        a second search per request (:meth:`_answer_options`). A node is alone
+        when no branch on the way to it has a sibling that could match the same
+        segment (a literal next to parameters, two parameters, a rest).
+        """
+        if node.endpoints and "OPTIONS" not in node.explicit:
+            if alone:
+                self._fixed_options.append(node)
+                allow = allow_header(frozenset(node.endpoints))
+                node.endpoints["OPTIONS"] = Endpoint(
+                    "OPTIONS", lambda request: _options_response(allow)
+                )
+            else:
+                node.endpoints["OPTIONS"] = self._options
+        literal_alone = alone and not node.params and node.rest is None
+        for child in node.literals.values():
+            self._prebuild_options(child, literal_alone)
+        param_alone = alone and len(node.params) == 1 and not node.literals and node.rest is None
+        for *_, child in node.params:
+            self._prebuild_options(child, param_alone)
+        if node.rest is not None:
+            self._prebuild_options(node.rest[1], alone and not node.literals and not node.params)
+
+
+def _options_response(allow: str) -> Response:
+    response = Response(status=204)
+    response.headerlist.append(("Allow", allow))  # made here: no need to check it
+    return response
 
 
 _NO_MATCH: Any = object()
@@ -590,6 +674,7 @@ class _SearchCompiler:
         self.count = 0
 
     def compile(self, root: _Node) -> _Search:
+        """The search function; ``sources`` keeps its source, one function a string."""
         name = self._function(root, 0)
         exec(compile("\n".join(self.sources), "<roob routes>", "exec"), self.namespace)
         for table in self.dispatch_tables:
@@ -699,10 +784,11 @@ class _SearchCompiler:
             out.append(f"{pad}        return r")
             return
         names = [f"v{start + i}" for i in range(len(segment.names))]
-        if isinstance(segment, _Param) and segment.is_string:
+        if isinstance(segment, _Param) and segment.is_string:  # any non-empty text matches
             out.append(f"{pad}{names[0]} = {text}")
-            out.append(f"{pad}if True:")
-        elif isinstance(segment, _Param) and type(segment.convertor) is IntConvertor:
+            self._node(out, child, depth, [*values, *names], indent, level)
+            return
+        if isinstance(segment, _Param) and type(segment.convertor) is IntConvertor:
             # the regex [0-9]+ without the regex engine; int() refuses very long numbers
             out.append(f"{pad}{names[0]} = _NO_MATCH")
             out.append(f"{pad}if {text}.isdigit() and {text}.isascii():")
@@ -715,7 +801,7 @@ class _SearchCompiler:
             matcher = self._bind("M", _segment_matcher(segment))
             out.append(f"{pad}t = {matcher}({text})")
             out.append(f"{pad}if t is not _NO_MATCH:")
-            out.append(f"{pad}    {', '.join(names)}, = t")
+            out.append(f"{pad}    {', '.join(names)}{',' if len(names) == 1 else ''} = t")
         else:
             matcher = self._bind("M", _segment_matcher(segment))
             out.append(f"{pad}{names[0]} = {matcher}({text})")

@@ -14,11 +14,10 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from wsgiref.util import FileWrapper
 
-from roob.responses import dump_json
+from roob._types import WSGIApp
+from roob.responses import send_json
 
 __all__ = ["static_files"]
-
-WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 def static_files(
@@ -67,10 +66,8 @@ def _serve(
             message = f"{method} request is not allowed for {environ.get('PATH_INFO', '')}"
         else:
             message = status.phrase
-        payload = dump_json({"message": message})
-        headers += [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))]
-        start_response(f"{status} {status.phrase}", headers)
-        return [] if method == "HEAD" else [payload]
+        return send_json(start_response, f"{status} {status.phrase}", {"message": message},
+                         environ, headers)  # fmt: skip
     start_response(f"{status} {status.phrase}", headers)
     if response.file is None:
         return []

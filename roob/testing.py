@@ -21,7 +21,7 @@ before any body was sent replaces the first one.
 from __future__ import annotations
 
 import json as jsonlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 from wsgiref.validate import validator
@@ -29,10 +29,9 @@ from wsgiref.validate import validator
 import webob
 from webob.headers import ResponseHeaders
 
-__all__ = ["TestClient", "TestResponse"]
+from roob._types import Headers, WSGIApp
 
-WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
-Headers = Mapping[str, str] | Iterable[tuple[str, str]]
+__all__ = ["TestClient", "TestResponse"]
 
 
 class TestResponse:

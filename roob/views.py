@@ -1,4 +1,4 @@
-"""Views: what a route calls, worked out once when the route is added.
+"""Views: what a route calls, and the checks their signatures pass when added.
 
 A *function view* is called as ``view(request, **params)`` for the methods it
 was registered with (GET when none were named).
@@ -14,65 +14,129 @@ It answers exactly the verbs it defines (``get``, ``post``, ``put``,
 ``patch``, ``delete``, ``head``, ``options``, ``trace``); any other attribute
 is never reachable from a request. Each request is served by a fresh
 instance, so a view may keep per-request state on ``self``.
+
+Either kind takes the request as its first parameter (after ``self``), and is
+a plain ``def``: Roob is a WSGI framework, and an ``async def`` view is
+refused when it is added.
 """
 
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
+from roob._types import Methods, View
 from roob.exceptions import ConfigurationError
-from roob.routing import normalize_methods
 
-__all__ = ["HTTP_VERBS", "class_view_methods", "views_for"]
+__all__ = ["HTTP_VERBS", "ViewMethod", "normalize_methods", "views_for"]
 
+#: Every verb Roob knows, in the one order used wherever methods are listed.
 HTTP_VERBS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
-
-View = Callable[..., Any]
-
-
-def class_view_methods(cls: type) -> dict[str, str]:
-    """HTTP method -> attribute name, for the verbs ``cls`` defines as callables."""
-    found = {}
-    for verb in HTTP_VERBS:
-        attribute = verb.lower()
-        if callable(getattr(cls, attribute, None)):
-            found[verb] = attribute
-    return found
+_METHOD = re.compile(r"[A-Za-z][A-Za-z-]*\Z")
+_TAKES_REQUEST = (
+    inspect.Parameter.POSITIONAL_ONLY,
+    inspect.Parameter.POSITIONAL_OR_KEYWORD,
+    inspect.Parameter.VAR_POSITIONAL,
+)
 
 
-def _bind_class_view(cls: type, attribute: str) -> View:
+class ViewMethod(NamedTuple):
+    """One method of a route: the callable, the user's function and its signature.
+
+    ``signature`` is the function's, without ``self`` for a class view's
+    method; its first parameter receives the request.
+    """
+
+    view: View
+    function: Callable[..., Any]
+    signature: inspect.Signature
+
+
+def normalize_methods(methods: Iterable[str] | str) -> frozenset[str]:
+    """Upper-case and check a ``methods=`` argument."""
+    if isinstance(methods, str):
+        methods = [methods]
+    result = set()
+    for method in methods:
+        if not isinstance(method, str) or not _METHOD.match(method):
+            raise ConfigurationError(f"{method!r} is not an HTTP method name")
+        result.add(method.upper())
+    if not result:
+        raise ConfigurationError("methods= must name at least one HTTP method")
+    return frozenset(result)
+
+
+def _signature(
+    function: Callable[..., Any], where: str, example: str, *, method: bool = False
+) -> inspect.Signature:
+    """``function``'s signature (without ``self`` for a ``method``), checked: a plain
+    function taking the request first; ``example`` shows the right definition."""
+    name = getattr(function, "__qualname__", repr(function))
+    if inspect.iscoroutinefunction(function) or inspect.isasyncgenfunction(function):
+        raise ConfigurationError(
+            f"{where}: the view {name} is an async def; Roob is a WSGI framework and "
+            "calls views synchronously: define it with def"
+        )
+    try:
+        signature = inspect.signature(function, eval_str=True)
+    except (NameError, TypeError):  # an annotation that does not resolve: taken as written
+        signature = inspect.signature(function)
+    parameters = list(signature.parameters.values())
+    if method:
+        parameters = parameters[1:]
+    if not parameters or parameters[0].kind not in _TAKES_REQUEST:
+        raise ConfigurationError(
+            f"{where}: the view {name} takes no request; views are called with the "
+            f"request first: {example}"
+        )
+    return signature.replace(parameters=parameters)
+
+
+def _class_view(cls: type, attribute: str, where: str) -> ViewMethod:
+    function = getattr(cls, attribute)
+    is_method = inspect.isfunction(function) and not isinstance(
+        inspect.getattr_static(cls, attribute), staticmethod
+    )
+    example = f"def {attribute}(self, request, ...)" if is_method else f"{attribute}(request, ...)"
+    signature = _signature(function, where, example, method=is_method)
+
     def dispatch(request: Any, **params: Any) -> Any:
         return getattr(cls(), attribute)(request, **params)
 
     dispatch.__name__ = f"{cls.__name__}.{attribute}"
     dispatch.__qualname__ = f"{cls.__qualname__}.{attribute}"
-    dispatch.__doc__ = getattr(cls, attribute).__doc__
-    dispatch.__wrapped__ = getattr(cls, attribute)  # type: ignore[attr-defined]
-    return dispatch
+    dispatch.__doc__ = function.__doc__
+    return ViewMethod(dispatch, function, signature)
 
 
-def views_for(handler: Any, methods: Iterable[str] | str | None) -> dict[str, View]:
-    """The method -> callable table for a function or class ``handler``."""
+def views_for(handler: Any, methods: Methods, where: str) -> dict[str, ViewMethod]:
+    """The method -> :class:`ViewMethod` table of a function or class ``handler``.
+
+    ``where`` names the route in the messages of the :class:`ConfigurationError`
+    raised for a handler that cannot serve it.
+    """
     if inspect.isclass(handler):
-        defined = class_view_methods(handler)
+        defined = [verb for verb in HTTP_VERBS if callable(getattr(handler, verb.lower(), None))]
         if not defined:
             raise ConfigurationError(
-                f"class view {handler.__qualname__} defines no HTTP verb method "
+                f"{where}: class view {handler.__qualname__} defines no HTTP verb method "
                 f"(one of {', '.join(v.lower() for v in HTTP_VERBS)})"
             )
         if methods is not None:
             wanted = normalize_methods(methods)
-            missing = wanted - defined.keys()
+            missing = wanted - set(defined)
             if missing:
                 raise ConfigurationError(
-                    f"class view {handler.__qualname__} has no method for "
+                    f"{where}: class view {handler.__qualname__} has no method for "
                     f"{', '.join(sorted(missing))}"
                 )
-            defined = {verb: defined[verb] for verb in wanted}
-        return {verb: _bind_class_view(handler, attr) for verb, attr in defined.items()}
+            defined = [verb for verb in defined if verb in wanted]
+        return {verb: _class_view(handler, verb.lower(), where) for verb in defined}
     if not callable(handler):
-        raise ConfigurationError(f"{handler!r} is neither a function nor a class view")
-    wanted = normalize_methods(methods if methods is not None else ["GET"])
-    return dict.fromkeys(wanted, handler)
+        raise ConfigurationError(f"{where}: {handler!r} is neither a function nor a class view")
+    name = getattr(handler, "__name__", "view")
+    name = name if name.isidentifier() else "view"
+    view = ViewMethod(handler, handler, _signature(handler, where, f"def {name}(request, ...)"))
+    return dict.fromkeys(normalize_methods(methods if methods is not None else ["GET"]), view)

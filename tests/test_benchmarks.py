@@ -71,7 +71,7 @@ def test_the_seed_style_app_really_returns_webob_responses():
     from benchmarks.apps.roob_seed_style import create_app
 
     app = create_app(extra_routes=0)
-    views = [route.endpoint for route in app.routes if route.path == "/json"]
+    views = [route.handler for route in app.routes if route.path == "/json"]
     assert isinstance(views[0](webob.Request.blank("/json")), webob.Response)
     assert call(app, next(s for s in SCENARIOS if s.name == "json"))[0] == 200
 

@@ -9,7 +9,7 @@ import pytest
 from pydantic import BaseModel, Field
 
 from roob import ConfigurationError, Roob
-from roob.params import Body, Cookie, Header, Query, bind_views
+from roob.params import Body, Cookie, Header, Query
 from roob.testing import TestClient
 
 
@@ -204,12 +204,12 @@ def test_class_view_methods_are_typed_too(typed):
     assert typed.delete("/items/4").status_code == 204
 
 
-def test_views_without_typed_parameters_are_not_wrapped():
+def test_views_without_typed_parameters_are_not_wrapped(tmp_path):
     def plain(request, id):
         return {}
 
-    views = {"GET": plain}
-    assert bind_views(plain, views, ["id"]) is views
+    route = Roob(tmp_path, tmp_path).add_route("/p/{id:d}", plain)
+    assert route.endpoints["GET"].view is plain
 
 
 def test_two_bodies_are_refused_at_registration(tmp_path):

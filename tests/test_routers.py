@@ -261,14 +261,38 @@ def test_a_router_may_be_included_twice_with_other_names(app, client):
         return {"id": id, "path": request.path}
 
     app.include_router(items, prefix="/v1")
-    already_used = re.escape("route name 'items.show' is already used")
-    with pytest.raises(ConfigurationError, match=already_used):
-        app.include_router(items, prefix="/v2")
     app.include_router(items, prefix="/v3", name="items_v3")
     assert client.get("/v1/items/1").json() == {"id": 1, "path": "/v1/items/1"}
     assert client.get("/v3/items/2").json() == {"id": 2, "path": "/v3/items/2"}
     assert app.url_for("items.show", id=5) == "/v1/items/5"
     assert app.url_for("items_v3.show", id=5) == "/v3/items/5"
+
+
+def test_a_router_included_twice_under_one_name_makes_its_default_names_ambiguous(app, client):
+    items = Router("/items", name="items")
+
+    @items.get("/{id:d}")
+    def show(request, id):
+        return {"id": id}
+
+    app.include_router(items, prefix="/v1")
+    app.include_router(items, prefix="/v2")  # a default name never stops a registration
+    assert client.get("/v2/items/1").json() == {"id": 1}
+    ambiguous = (
+        "the route name 'items.show' is ambiguous: the views of /v1/items/{id:d}, "
+        "/v2/items/{id:d} share it; pass name= to give each route a name of its own"
+    )
+    with pytest.raises(LookupError, match=re.escape(ambiguous)):
+        app.url_for("items.show", id=5)
+
+
+def test_a_name_given_twice_to_one_router_included_twice_is_refused(app):
+    items = Router("/items", name="items")
+    items.add_route("/{id:d}", lambda request, id: None, name="show")
+    app.include_router(items, prefix="/v1")
+    taken = "the name 'items.show' is already given to '/v1/items/{id:d}'"
+    with pytest.raises(ConfigurationError, match=re.escape(taken)):
+        app.include_router(items, prefix="/v2")
 
 
 def test_one_router_serves_several_applications(tmp_path):
@@ -740,15 +764,17 @@ def test_a_path_that_is_not_utf8_is_a_400_from_the_app(app, client, call_wsgi):
     assert b"not valid UTF-8" in body
 
 
-def test_routers_and_their_scopes_explain_themselves(app):
+def test_routers_and_their_inclusions_explain_themselves(app):
     router = Router("/orgs/{org}", name="orgs")
     router.add_exception_handler(KeyError, lambda request, exc: None)
     router.add_route("/", lambda request, org: None, name="x")
     assert repr(router) == "Router(prefix='/orgs/{org}', name='orgs')"
     app.include_router(router, prefix="/v1")
-    scope = app.routes[0].scope
-    assert repr(scope) == "Scope(Router(prefix='/orgs/{org}', name='orgs'), path='/v1/orgs/{org}')"
-    assert repr(scope.prefix) == "PathPrefix('/v1/orgs/{org}')"
+    inclusion = app.routes[0].owner
+    assert repr(inclusion) == (
+        "Inclusion(Router(prefix='/orgs/{org}', name='orgs'), prefix='/v1/orgs/{org}')"
+    )
+    assert repr(inclusion.prefix) == "PathPrefix('/v1/orgs/{org}')"
 
 
 # --- roob routes --------------------------------------------------------------

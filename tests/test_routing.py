@@ -386,19 +386,19 @@ def test_add_route_returns_the_route_which_explains_itself(app):
     route = app.add_route("/items/{id:d}", lambda request, id: None, ["GET", "PUT"], name="item")
     assert isinstance(route, Route)
     assert route.path == "/items/{id:d}"
-    assert route.param_names == ("id",)
+    assert route.pattern.names == ("id",)
     assert route.methods == {"GET", "PUT"}
     assert repr(route) == "Route(path='/items/{id:d}', methods=GET,PUT, name='item')"
     assert app.routes == [route]
     endpoint, params = app.route_table.resolve("/items/3", "PUT")
     assert endpoint.route is route
     assert params == {"id": 3}
-    assert repr(endpoint) == f"Endpoint({route!r})"
+    assert repr(endpoint) == f"Endpoint(PUT, {route!r})"
 
 
 def test_a_route_lists_its_parameters_and_their_convertors(app):
     route = app.add_route("/u/{user:d}/{name}.{ext}", lambda request, **params: None, name="f")
-    convertors = route.param_convertors()
+    convertors = route.pattern.param_convertors()
     assert list(convertors) == ["user", "name", "ext"]
     assert [type(c).__name__ for c in convertors.values()] == [
         "IntConvertor",

@@ -10,6 +10,7 @@ Every app serves, after registering ``EXTRA_ROUTES`` other routes first:
 ``GET /missing/path``                                    a 404
 ``POST /echo`` (a JSON body)                             ``{"received": body}``
 ``GET /cbv``                                             ``{"view": "class"}`` from a class
+``OPTIONS /users/{id:int}``                              the ``Allow`` header (200 or 204)
 =======================================================  ==========================
 """
 

@@ -27,6 +27,11 @@ def create_app(extra_routes: int = EXTRA_ROUTES) -> bottle.Bottle:
     def user(id: int) -> dict[str, int]:
         return {"id": id}
 
+    @app.route("/users/<id:int>", "OPTIONS")  # Bottle answers no OPTIONS by itself
+    def user_options(id: int) -> None:
+        bottle.response.status = 204
+        bottle.response.set_header("Allow", "GET, HEAD, OPTIONS")
+
     @app.get("/api/v1/orgs/<org>/projects/<project:int>/items/<item>")
     def deep(org: str, project: int, item: str) -> dict[str, Any]:
         return {"org": org, "project": project, "item": item}

@@ -37,6 +37,9 @@ def create_app(extra_routes: int = EXTRA_ROUTES) -> Callable[..., Iterable[bytes
             received = json.loads(environ["wsgi.input"].read(length))
             return send(start_response, "200 OK", {"received": received})
         if match := _USER.fullmatch(path):
+            if method == "OPTIONS":
+                start_response("204 No Content", [("Allow", "GET, HEAD, OPTIONS")])
+                return []
             return send(start_response, "200 OK", {"id": int(match[1])})
         if match := _DEEP.fullmatch(path):
             org, project, item = match.groups()

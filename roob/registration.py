@@ -1,0 +1,273 @@
+"""Registration: the verbs :class:`~roob.Roob` and :class:`~roob.Router` share, and
+the one pipeline every route goes through.
+
+``app.get("/users/{id:d}")(show)`` comes down to two steps:
+
+1. :func:`register` checks what can be checked without the application: the
+   path is a string starting with ``/``, the methods are HTTP method names,
+   the view is a plain function (or a class with verb methods) taking the
+   request first (roob/views.py). A router runs this step when a route is
+   added to it, so a mistake is reported on the line that made it.
+2. :func:`prepare_route` makes the :class:`~roob.routing.Route` record once
+   the full path and the convertors are known (at once for the application,
+   when the router is included for a router): the pattern compiled, every
+   path parameter checked against the view's parameters and the other
+   parameters typed (roob/params.py), the router's hooks put around the
+   view, the name defaulted and qualified. The route table, error dispatch,
+   the OpenAPI document and ``roob routes`` all read that record.
+
+Each mistake is a :class:`~roob.ConfigurationError` that names the route,
+the view and what to change.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple, TypeVar
+
+from roob._types import AfterHook, BeforeHook, ExceptionHandler, Methods, View
+from roob.convertors import Convertor
+from roob.exceptions import ConfigurationError, InvalidRoute
+from roob.params import bind, view_signature
+from roob.responses import to_response
+from roob.routing import Endpoint, Route, compile_pattern
+from roob.views import ViewMethod, views_for
+
+__all__ = [
+    "AfterHookFailed",
+    "Registration",
+    "RegistrationAPI",
+    "prepare_route",
+    "register",
+    "run_after_hooks",
+    "run_before_hooks",
+    "with_hooks",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Registration(NamedTuple):
+    """A route as it was registered, checked as far as it can be without the application."""
+
+    path: str
+    handler: Any
+    views: dict[str, ViewMethod]
+    name: str | None
+    where: str  # how messages name the route
+
+
+def register(
+    path: str, handler: Any, methods: Methods, name: str | None, where: str = ""
+) -> Registration:
+    """Check a registration; ``where`` says whose route it is (``of Router(...)``)."""
+    if not isinstance(path, str) or not path.startswith("/"):
+        raise InvalidRoute(f"route path {path!r} must be a string starting with '/'")
+    if name is not None and (not isinstance(name, str) or not name):
+        raise ConfigurationError(f"route {path!r}: name= must be a non-empty string")
+    described = f"route {path!r}{where}"
+    return Registration(path, handler, views_for(handler, methods, described), name, described)
+
+
+def prepare_route(
+    registration: Registration,
+    convertors: dict[str, Convertor],
+    *,
+    prefix: str = "",
+    names: tuple[str, ...] = (),
+    before: tuple[BeforeHook, ...] = (),
+    after: tuple[AfterHook, ...] = (),
+    owner: object = None,
+) -> Route:
+    """The route record of ``registration`` served under ``prefix``.
+
+    ``names`` qualify the route's name (the routers' names, outermost first);
+    ``before`` and ``after`` are the router hooks its views run with;
+    ``owner`` is the router inclusion it belongs to.
+    """
+    path = registration.path
+    full_path = (prefix or "/") if path == "/" else prefix + path
+    pattern = compile_pattern(full_path, convertors)
+    base = registration.name or getattr(registration.handler, "__name__", None) or full_path
+    route = Route(
+        pattern,
+        registration.handler,
+        ".".join((*names, base)),
+        explicit_name=registration.name is not None,
+        owner=owner,
+    )
+    where = registration.where if full_path == path else f"route {full_path!r}"
+    signatures: dict[int, Any] = {}  # a function serving several methods is read once
+    for method, found in registration.views.items():
+        signature = signatures.get(id(found.function))
+        if signature is None:
+            signature = view_signature(found.function, found.signature, pattern.names, where)
+            signatures[id(found.function)] = signature
+        view = with_hooks(bind(found.view, signature), before, after)
+        route.endpoints[method] = Endpoint(
+            method, view, route=route, function=found.function, signature=signature
+        )
+    return route
+
+
+class AfterHookFailed(Exception):
+    """An ``after_request`` hook raised ``error``; the error response skips the hooks."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+def _hook_response(hook: Callable[..., Any], kind: str, value: Any) -> Any:
+    try:
+        return to_response(value)
+    except TypeError:
+        raise TypeError(
+            f"the {kind} hook {getattr(hook, '__qualname__', hook)!r} returned "
+            f"{type(value).__name__}; return None to "
+            f"{'let the view answer' if kind == 'before_request' else 'keep the response'}, "
+            "or a Response, dict, list, str, bytes or (body, status[, headers]) tuple"
+        ) from None
+
+
+def run_before_hooks(hooks: Sequence[BeforeHook], request: Any) -> Any:
+    """The response of the first hook returning something other than None, or None."""
+    for hook in hooks:
+        early = hook(request)
+        if early is not None:
+            return _hook_response(hook, "before_request", early)
+    return None
+
+
+def run_after_hooks(hooks: Sequence[AfterHook], request: Any, response: Any) -> Any:
+    """``response`` passed through each hook in turn; a hook returning None keeps it.
+
+    A hook that raises is reported as :class:`AfterHookFailed`, so that the
+    error response does not run the hooks a second time.
+    """
+    for hook in hooks:
+        try:
+            returned = hook(request, response)
+            if returned is not None:
+                response = _hook_response(hook, "after_request", returned)
+        except Exception as exc:
+            raise AfterHookFailed(exc) from exc
+    return response
+
+
+def with_hooks(view: View, before: tuple[BeforeHook, ...], after: tuple[AfterHook, ...]) -> View:
+    """``view`` with router hooks around it, or ``view`` itself when there are none."""
+    if not before and not after:
+        return view
+
+    @functools.wraps(view)
+    def hooked_view(request: Any, **params: Any) -> Any:
+        result = run_before_hooks(before, request) if before else None
+        if result is None:
+            result = view(request, **params)
+        return run_after_hooks(after, request, to_response(result)) if after else result
+
+    return hooked_view
+
+
+class RegistrationAPI:
+    """The registration methods :class:`~roob.Roob` and :class:`~roob.Router` share.
+
+    A subclass provides :meth:`add_route` and the hook and handler tables.
+    """
+
+    _before: list[BeforeHook]
+    _after: list[AfterHook]
+    _exception_handlers: dict[type[BaseException], ExceptionHandler]
+
+    def add_route(
+        self, path: str, handler: Any, methods: Methods = None, *, name: str | None = None
+    ) -> Route | None:
+        """Serve ``path`` with ``handler``: the route (None on a router, until included)."""
+        raise NotImplementedError  # pragma: no cover - Roob and Router define it
+
+    def _check_open(self) -> None:
+        """Raise :class:`ConfigurationError` if registrations are no longer accepted."""
+
+    def route(
+        self, path: str, methods: Methods = None, *, name: str | None = None
+    ) -> Callable[[F], F]:
+        """Decorator form of :meth:`add_route`, for functions and classes.
+
+        Decorators may be stacked: one function can serve several paths.
+        """
+
+        def register(handler: F) -> F:
+            self.add_route(path, handler, methods, name=name)
+            return handler
+
+        return register
+
+    def get(self, path: str, *, name: str | None = None) -> Callable[[F], F]:
+        return self.route(path, ["GET"], name=name)
+
+    def post(self, path: str, *, name: str | None = None) -> Callable[[F], F]:
+        return self.route(path, ["POST"], name=name)
+
+    def put(self, path: str, *, name: str | None = None) -> Callable[[F], F]:
+        return self.route(path, ["PUT"], name=name)
+
+    def patch(self, path: str, *, name: str | None = None) -> Callable[[F], F]:
+        return self.route(path, ["PATCH"], name=name)
+
+    def delete(self, path: str, *, name: str | None = None) -> Callable[[F], F]:
+        return self.route(path, ["DELETE"], name=name)
+
+    def add_exception_handler(
+        self,
+        exc_class_or_handler: type[BaseException] | ExceptionHandler,
+        handler: ExceptionHandler | None = None,
+    ) -> None:
+        """Send ``handler(request, exc)``'s return value for exceptions of a class.
+
+        ``add_exception_handler(handler)`` alone handles every exception that
+        has no more specific handler (HTTP errors keep theirs).
+        """
+        self._check_open()
+        if handler is None:
+            exc_class: type[BaseException] = Exception
+            handler = exc_class_or_handler
+        elif isinstance(exc_class_or_handler, type) and issubclass(
+            exc_class_or_handler, BaseException
+        ):
+            exc_class = exc_class_or_handler
+        else:
+            raise ConfigurationError(f"{exc_class_or_handler!r} is not an exception class")
+        if not callable(handler):
+            raise ConfigurationError(f"exception handler {handler!r} is not callable")
+        if not issubclass(exc_class, Exception):
+            raise ConfigurationError(
+                f"{exc_class.__name__} is not an Exception subclass; it cannot be handled"
+            )
+        self._exception_handlers[exc_class] = handler
+
+    def exception_handler(self, exc_class: type[BaseException]) -> Callable[[F], F]:
+        """Decorator form of :meth:`add_exception_handler` for one class."""
+
+        def register(handler: F) -> F:
+            self.add_exception_handler(exc_class, handler)
+            return handler
+
+        return register
+
+    def before_request(self, hook: F) -> F:
+        """Run ``hook(request)`` before each view; a value other than None is sent instead."""
+        self._check_open()
+        self._before.append(hook)
+        return hook
+
+    def after_request(self, hook: F) -> F:
+        """Run ``hook(request, response)`` on each response.
+
+        It returns the response to send, or None to send the one it was
+        given (which it may have changed in place).
+        """
+        self._check_open()
+        self._after.append(hook)
+        return hook
