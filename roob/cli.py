@@ -8,7 +8,9 @@
 
 ``roob routes MODULE:APP``
     Print every route: its methods, its full pattern (router prefixes
-    included), its name for ``url_for`` and the view that serves it.
+    included), its name for ``url_for`` and the view that serves it. With
+    ``--source``, the Python source of the search function the route table
+    generated instead (to see why a path goes where it goes).
 """
 
 from __future__ import annotations
@@ -109,6 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--reload", action=argparse.BooleanOptionalAction, default=True)
     routes = commands.add_parser("routes", help="print the routes of an application")
     routes.add_argument("app", help="MODULE:APP")
+    routes.add_argument(
+        "--source", action="store_true", help="print the generated route search function instead"
+    )
     return parser
 
 
@@ -117,6 +122,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     if args.command == "run":
         _run(args)
+    elif args.source:
+        print(_find_roob(load_app(args.app)).route_table.search_source)
     else:
         print_routes(load_app(args.app))
 

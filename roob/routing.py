@@ -103,9 +103,6 @@ class Pattern:
             for segment in self.segments
         )
 
-    def __repr__(self) -> str:
-        return f"Pattern({self.path!r})"
-
 
 class Route:
     """One registration: a pattern, the handler serving it, and an endpoint per method.
@@ -278,9 +275,8 @@ class _Mixed(_Segment):
 
 
 def compile_pattern(path: str, convertors: dict[str, Convertor]) -> Pattern:
-    """``path`` compiled with ``convertors``; :class:`InvalidRoute` if it is not a pattern."""
-    if not isinstance(path, str) or not path.startswith("/"):
-        raise InvalidRoute(f"route path {path!r} must be a string starting with '/'")
+    """``path`` (a string starting with '/') compiled; :class:`InvalidRoute` if it is not
+    a pattern."""
     body = path[1:]
     if body.endswith("/"):
         body = body[:-1]
@@ -466,7 +462,7 @@ class RouteTable:
         self._options = Endpoint("OPTIONS", self._answer_options)
         self._fixed_options: list[_Node] = []  # nodes given a fixed answer by _compile
         self._search: _Search | None = None  # compiled on first use, reset by add()
-        self.search_source = ""
+        self._source = ""
 
     def add_convertor(self, name: str, convertor: Convertor) -> None:
         """Make ``{param:name}`` available to the patterns added from now on."""
@@ -562,6 +558,13 @@ class RouteTable:
             return endpoint, {}
         return endpoint, endpoint.make_kwargs(values)
 
+    @property
+    def search_source(self) -> str:
+        """The Python source of the search function generated from the routes."""
+        if self._search is None:
+            self._compile()
+        return self._source
+
     def allowed_methods(self, path_info: str) -> frozenset[str]:
         """Every method of every route matching ``path_info`` (empty when none does)."""
         _, segments = split_path(path_info)
@@ -578,7 +581,7 @@ class RouteTable:
     def _compile(self) -> _Search:
         compiler = _SearchCompiler()
         self._search = compiler.compile(self._root)
-        self.search_source = "\n\n".join(compiler.sources)
+        self._source = "\n\n".join(compiler.sources)
         self._prebuild_options(self._root, alone=True)
         return self._search
 

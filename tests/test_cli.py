@@ -132,6 +132,13 @@ def test_a_bad_target_exits_with_status_1_and_no_traceback():
     assert completed.stderr == "roob: module 'examples.hello' has no 'nope'\n"
 
 
+def test_routes_source_prints_the_generated_search_function(capsys):
+    main(["routes", "examples.hello:app", "--source"])
+    printed = capsys.readouterr().out
+    assert printed.startswith("def _search_1(segments, n, method, allowed, pre):\n")
+    assert "if s1 == 'hello':" in printed
+
+
 def test_version_is_the_installed_distributions():
     completed = subprocess.run(
         [ROOB_SCRIPT, "--version"], capture_output=True, text=True, timeout=60, check=False

@@ -1,0 +1,333 @@
+"""roob/registration.py: every route through one pipeline, every mistake caught when added.
+
+Each test makes a mistake a user would make (the newcomer review's table) and
+asserts what the user sees: a ConfigurationError naming the route, the view
+and the fix, or the behaviour that replaces a silent surprise.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import pytest
+
+from roob import ConfigurationError, Roob, Router
+from roob.testing import TestClient
+
+
+@pytest.fixture
+def app(tmp_path):
+    return Roob(tmp_path, static_dir=None)
+
+
+@pytest.fixture
+def client(app):
+    return TestClient(app)
+
+
+def refused(message: str):
+    return pytest.raises(ConfigurationError, match=re.escape(message))
+
+
+# --- names ---------------------------------------------------------------------
+
+
+def test_one_function_may_serve_several_paths_with_stacked_decorators(app, client):
+    @app.get("/a")
+    @app.get("/b")
+    def listing(request):
+        return {"path": request.path}
+
+    assert client.get("/a").json() == {"path": "/a"}
+    assert client.get("/b").json() == {"path": "/b"}
+    ambiguous = (
+        "the route name 'listing' is ambiguous: the views of /a, /b share it; "
+        "pass name= to give each route a name of its own"
+    )
+    with pytest.raises(LookupError, match=re.escape(ambiguous)):
+        app.url_for("listing")
+
+
+def test_two_lambdas_and_two_routers_with_the_same_view_names_register(app, client):
+    app.add_route("/one", lambda request: "one")
+    app.add_route("/two", lambda request: "two")
+    for prefix in ("/users", "/items"):
+        router = Router(prefix)
+
+        @router.get("/")
+        def list_items(request, prefix=prefix):
+            return {"listed": prefix}
+
+        app.include_router(router)
+    assert client.get("/two").text == "two"
+    assert client.get("/items").json() == {"listed": "/items"}
+
+
+def test_an_explicit_name_wins_over_default_names_and_must_be_unique(app):
+    app.add_route("/default", lambda request: None)  # named '<lambda>'
+    app.add_route("/explicit", lambda request: None, name="<lambda>")
+    assert app.url_for("<lambda>") == "/explicit"
+    with refused("route '/again': the name '<lambda>' is already given to '/explicit'"):
+        app.add_route("/again", lambda request: None, name="<lambda>")
+
+
+def test_an_empty_name_is_refused(app):
+    with refused("route '/x': name= must be a non-empty string"):
+        app.add_route("/x", lambda request: None, name="")
+
+
+# --- the view's signature ------------------------------------------------------
+
+
+def test_a_view_without_the_request_is_refused(app):
+    def home():
+        return "hi"
+
+    with refused(
+        "route '/': the view test_a_view_without_the_request_is_refused.<locals>.home takes "
+        "no request; views are called with the request first: def home(request, ...)"
+    ):
+        app.add_route("/", home)
+
+
+def test_a_view_whose_only_parameter_is_the_path_parameter_is_told_to_take_the_request(app):
+    def show(id):
+        return {"id": id}
+
+    with refused(
+        "route '/n/{id:d}': the first parameter of the view "
+        "test_a_view_whose_only_parameter_is_the_path_parameter_is_told_to_take_the_request."
+        "<locals>.show, 'id', receives the request; add a parameter for the path: "
+        "def show(request, id, ...)"
+    ):
+        app.add_route("/n/{id:d}", show)
+
+
+def test_a_path_parameter_the_view_does_not_take_is_refused(app):
+    def show(request, user_id):
+        return {"id": user_id}
+
+    with refused(
+        "has no parameter 'id' for the path parameter {id}; name a parameter 'id' "
+        "(or take **kwargs)"
+    ):
+        app.add_route("/u/{id:d}", show)
+    app.add_route("/u/{id:d}", lambda request, **params: params)  # **kwargs takes them all
+    assert TestClient(app).get("/u/7").json() == {"id": 7}
+
+
+def test_a_class_view_method_without_the_request_is_refused(app):
+    class Thing:
+        def get(self):
+            return {}
+
+    with refused(
+        "route '/t': the view test_a_class_view_method_without_the_request_is_refused."
+        "<locals>.Thing.get takes no request; views are called with the request first: "
+        "def get(self, request, ...)"
+    ):
+        app.add_route("/t", Thing)
+
+
+def test_static_and_class_methods_of_a_class_view_take_the_request_first(app, client):
+    class Things:
+        @staticmethod
+        def get(request):
+            return {"kind": "static"}
+
+        @classmethod
+        def post(cls, request):
+            return {"kind": cls.__name__}
+
+    app.add_route("/things", Things)
+    assert client.get("/things").json() == {"kind": "static"}
+    assert client.post("/things").json() == {"kind": "Things"}
+
+
+@pytest.mark.parametrize("kind", ["function", "class"])
+def test_an_async_view_is_refused(app, kind):
+    async def fetch(request):
+        return {}
+
+    class Fetcher:
+        async def get(self, request):
+            return {}
+
+    handler = fetch if kind == "function" else Fetcher
+    with refused("is an async def; Roob is a WSGI framework and calls views synchronously"):
+        app.add_route("/fetch", handler)
+    assert app.routes == []
+
+
+def test_a_router_checks_the_view_when_the_route_is_added_and_the_path_when_included(app):
+    router = Router("/orgs/{org}", name="orgs")
+    with refused("route '/' of Router(prefix='/orgs/{org}', name='orgs'): the view"):
+        router.add_route("/", lambda: None)
+    router.add_route("/", lambda request: None)  # no org parameter: known at inclusion
+    with refused("route '/v1/orgs/{org}': the view"):
+        app.include_router(router, prefix="/v1")
+
+
+# --- untyped parameters --------------------------------------------------------
+
+
+def test_an_untyped_parameter_takes_the_type_of_its_default(app, client):
+    @app.get("/list")
+    def listing(request, page=1, ratio=0.5, flag=False, tags=[], ids=(), q=None):  # noqa: B006
+        return {"page": page, "ratio": ratio, "flag": flag, "tags": tags, "ids": ids, "q": q}
+
+    assert client.get("/list").json() == {
+        "page": 1, "ratio": 0.5, "flag": False, "tags": [], "ids": [], "q": None
+    }  # fmt: skip
+    assert client.get("/list?page=2&ratio=2&flag=yes&tags=a&tags=b&ids=7&q=x").json() == {
+        "page": 2, "ratio": 2.0, "flag": True, "tags": ["a", "b"], "ids": ["7"], "q": "x"
+    }  # fmt: skip
+    response = client.get("/list?page=abc")
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["loc"] == ["query", "page"]
+    parameters = app.openapi()["paths"]["/list"]["get"]["parameters"]
+    assert parameters[0] == {
+        "name": "page", "in": "query", "required": False,
+        "schema": {"type": "integer", "default": 1},
+    }  # fmt: skip
+
+
+def test_an_untyped_parameter_without_a_default_is_a_required_string(app, client):
+    @app.get("/search")
+    def search(request, q):
+        return {"q": q}
+
+    assert client.get("/search?q=42").json() == {"q": "42"}
+    assert client.get("/search").status_code == 422
+
+
+# --- hooks ---------------------------------------------------------------------
+
+
+def test_an_after_hook_returning_none_keeps_the_response(app, client):
+    @app.after_request
+    def stamp(request, response):
+        response.headers["X-Stamp"] = "yes"  # and forgets to return it
+
+    app.add_route("/", lambda request: {"ok": True})
+    response = client.get("/")
+    assert response.status_code == 200
+    assert response.json() == {"ok": True}
+    assert response.headers["X-Stamp"] == "yes"
+
+
+def test_a_hook_returning_what_no_response_can_be_is_named_in_the_error(tmp_path, caplog):
+    app = Roob(tmp_path, static_dir=None, debug=True)
+
+    @app.before_request
+    def check_token(request):
+        return False
+
+    app.add_route("/", lambda request: "hi")
+    response = TestClient(app).get("/")
+    assert response.status_code == 500
+    assert response.json()["message"].startswith(
+        "TypeError: the before_request hook "
+        "'test_a_hook_returning_what_no_response_can_be_is_named_in_the_error.<locals>."
+        "check_token' returned bool; return None to let the view answer"
+    )
+
+
+def test_an_after_hook_that_raises_runs_once_and_is_logged_once(app, client, caplog):
+    calls = []
+
+    @app.after_request
+    def audit(request, response):
+        calls.append(request.path)
+        raise RuntimeError("audit store down")
+
+    app.add_route("/", lambda request: "hi")
+    with caplog.at_level(logging.ERROR, logger="roob"):
+        response = client.get("/")
+    assert response.status_code == 500
+    assert response.json() == {"message": "Internal Server Error"}
+    assert calls == ["/"]
+    assert [r.getMessage() for r in caplog.records] == ["Unhandled exception: GET /"]
+
+
+def test_a_router_after_hook_that_raises_runs_once(app, client):
+    calls = []
+    router = Router("/r")
+
+    @router.after_request
+    def audit(request, response):
+        calls.append("router")
+        raise RuntimeError("down")
+
+    @app.after_request
+    def outer(request, response):
+        calls.append("app")
+
+    router.add_route("/x", lambda request: "hi")
+    app.include_router(router)
+    assert client.get("/r/x").status_code == 500
+    assert calls == ["router"]
+
+
+def test_an_after_hook_failing_on_an_error_response_gives_a_500(app, client, caplog):
+    @app.after_request
+    def breaks_on_errors(request, response):
+        if response.status_code == 404:
+            raise RuntimeError("cannot stamp a 404")
+
+    with caplog.at_level(logging.ERROR, logger="roob"):
+        response = client.get("/nowhere")
+    assert response.status_code == 500
+    assert len(caplog.records) == 1
+
+
+# --- OPTIONS -------------------------------------------------------------------
+
+
+def test_options_lists_the_methods_of_every_route_sharing_the_path(app, client):
+    app.add_route("/p/{id:d}", lambda request, id: {}, ["GET"])
+    app.add_route("/p/{name}", lambda request, name: {}, ["POST"])
+    app.add_route("/q/{id:d}", lambda request, id: {}, ["PUT"])
+    assert client.options("/p/7").headers["Allow"] == "GET, HEAD, POST, OPTIONS"
+    assert client.options("/p/x").headers["Allow"] == "POST, OPTIONS"
+    response = client.options("/q/7")
+    assert (response.status_code, response.headers["Allow"]) == (204, "PUT, OPTIONS")
+    app.add_route("/q/{name}", lambda request, name: {}, ["DELETE"])  # added while serving
+    assert client.options("/q/7").headers["Allow"] == "PUT, DELETE, OPTIONS"
+
+
+def test_a_view_for_options_replaces_the_automatic_answer(app, client):
+    app.add_route("/o", lambda request: {}, ["GET"])
+    app.add_route("/o/{id:d}", lambda request, id: {}, ["GET"])
+    assert client.options("/o/1").headers["Allow"] == "GET, HEAD, OPTIONS"  # fixed answers
+    app.add_route("/o", lambda request: {"custom": True}, ["OPTIONS"])
+    app.add_route("/p", lambda request: {})
+    assert client.options("/o").json() == {"custom": True}
+    assert client.options("/o/1").status_code == 204
+
+
+# --- patterns and templates ----------------------------------------------------
+
+
+def test_a_parameter_name_with_spaces_is_refused(app):
+    with pytest.raises(ConfigurationError, match=r"'\{ thing \}' needs a parameter name"):
+        app.add_route("/{ thing }/world", lambda request, thing: None)
+
+
+def test_the_seeds_template_keywords_work(app, tmp_path):
+    (tmp_path / "dashboard.html").write_text("<h1>{{ title }}</h1>")
+    html = app.template(template_name="dashboard.html", context={"title": "Inventory"})
+    assert html == "<h1>Inventory</h1>"
+    assert app.template("dashboard.html", {"title": "x"}) == "<h1>x</h1>"
+    response = app.render(template_name="dashboard.html", context={"title": "y"})
+    assert response.text == "<h1>y</h1>"
+
+
+def test_the_generated_search_function_can_be_read(app):
+    app.add_route("/users/{id:d}", lambda request, id: None)
+    source = app.route_table.search_source
+    assert app.route_table.search_source is source  # kept, not generated again
+    assert source.startswith("def _search_")
+    assert "isdigit()" in source
+    assert "if True" not in source
