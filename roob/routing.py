@@ -31,6 +31,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
@@ -69,15 +70,13 @@ def allow_header(methods: frozenset[str]) -> str:
     return ", ".join(sorted(names, key=lambda m: (m == "OPTIONS", order(m, len(HTTP_VERBS)), m)))
 
 
+@dataclass(slots=True, eq=False)
 class Pattern:
     """A compiled route pattern: its segments and its parameter names in path order."""
 
-    __slots__ = ("names", "path", "segments")
-
-    def __init__(self, path: str, segments: tuple[_Segment, ...], names: tuple[str, ...]):
-        self.path = path
-        self.segments = segments
-        self.names = names
+    path: str
+    segments: tuple[_Segment, ...]
+    names: tuple[str, ...]
 
     @property
     def template(self) -> str:
@@ -86,11 +85,9 @@ class Pattern:
 
     def param_convertors(self) -> dict[str, Convertor]:
         """Each path parameter's name and convertor, in path order."""
-        found: dict[str, Convertor] = {}
-        for segment in self.segments:
-            if isinstance(segment, _Param | _Mixed):
-                found.update(zip(segment.names, segment.convertors, strict=True))
-        return found
+        return {
+            name: c for s in self.segments for name, c in zip(s.names, s.convertors, strict=True)
+        }
 
     def url(self, **params: Any) -> str:
         """The path the pattern gives for ``params`` (reverse routing), percent-encoded."""
@@ -99,11 +96,15 @@ class Pattern:
                 f"route {self.path!r} takes parameters {sorted(self.names)}, got {sorted(params)}"
             )
         return "/" + "/".join(
-            quote(segment.build(params), safe=_SEGMENT_SAFE + ("/" if segment.is_rest else ""))
-            for segment in self.segments
+            quote(
+                "".join(p if isinstance(p, str) else p[1].to_string(params[p[0]]) for p in s.parts),
+                safe=_SEGMENT_SAFE + ("/" if s.is_rest else ""),  # only {name:path} keeps '/'
+            )
+            for s in self.segments
         )
 
 
+@dataclass(slots=True, eq=False, repr=False)
 class Route:
     """One registration: a pattern, the handler serving it, and an endpoint per method.
 
@@ -114,24 +115,16 @@ class Route:
     goes wrong, to find that router's exception handlers.
     """
 
-    __slots__ = ("endpoints", "explicit_name", "handler", "name", "owner", "path", "pattern")
+    pattern: Pattern
+    handler: Any
+    name: str
+    explicit_name: bool = False
+    owner: object = None
+    endpoints: dict[str, Endpoint] = field(default_factory=dict)
 
-    def __init__(
-        self,
-        pattern: Pattern,
-        handler: Any,
-        name: str,
-        *,
-        explicit_name: bool = False,
-        owner: object = None,
-    ) -> None:
-        self.path = pattern.path
-        self.pattern = pattern
-        self.handler = handler
-        self.name = name
-        self.explicit_name = explicit_name
-        self.owner = owner
-        self.endpoints: dict[str, Endpoint] = {}
+    @property
+    def path(self) -> str:
+        return self.pattern.path
 
     @property
     def methods(self) -> frozenset[str]:
@@ -153,6 +146,7 @@ class Route:
         return f"Route(path={self.path!r}, methods={methods}, name={self.name!r})"
 
 
+@dataclass(slots=True, eq=False, repr=False)
 class Endpoint:
     """What the route table hands back: one method of one route.
 
@@ -163,23 +157,15 @@ class Endpoint:
     the search found into the keyword arguments of the view.
     """
 
-    __slots__ = ("function", "make_kwargs", "method", "route", "signature", "view")
+    method: str
+    view: View
+    route: Route | None = None
+    function: Callable[..., Any] | None = None
+    signature: Any = None
+    make_kwargs: Callable[[tuple[Any, ...]], dict[str, Any]] = field(init=False)
 
-    def __init__(
-        self,
-        method: str,
-        view: View,
-        *,
-        route: Route | None = None,
-        function: Callable[..., Any] | None = None,
-        signature: Any = None,
-    ) -> None:
-        self.method = method
-        self.view = view
-        self.route = route
-        self.function = function
-        self.signature = signature
-        self.make_kwargs = _kwargs_builder(route.pattern.names if route is not None else ())
+    def __post_init__(self) -> None:
+        self.make_kwargs = _kwargs_builder(self.route.pattern.names if self.route else ())
 
     def __repr__(self) -> str:
         return f"Endpoint({self.method}, {self.route!r})"
@@ -200,78 +186,51 @@ def _kwargs_builder(names: tuple[str, ...]) -> Callable[[tuple[Any, ...]], dict[
 
 
 class _Segment:
-    """A compiled segment of a pattern. ``key`` identifies the URLs it matches."""
+    """A compiled segment of a pattern: its ``parts``, text and (name, convertor) pairs.
+
+    ``key`` identifies the URLs it matches: two segments with one key meet at
+    one node of the tree.
+    """
 
     key: tuple[Any, ...]
-    names: tuple[str, ...] = ()
-    convertors: tuple[Convertor, ...] = ()
     is_rest = False  # a {name:path} segment, whose value may hold '/'
-    template = ""
 
-    def build(self, params: dict[str, Any]) -> str:  # pragma: no cover - every subclass has one
-        raise NotImplementedError
+    def __init__(self, parts: list[str | tuple[str, Convertor]]) -> None:
+        self.parts = parts
+        self.names = tuple(p[0] for p in parts if not isinstance(p, str))
+        self.convertors = tuple(p[1] for p in parts if not isinstance(p, str))
+        self.template = "".join(p if isinstance(p, str) else f"{{{p[0]}}}" for p in parts)
 
 
 class _Literal(_Segment):
     def __init__(self, text: str) -> None:
-        self.text = self.template = text
+        super().__init__([text])
+        self.text = text
         self.key = ("literal", text)
-
-    def build(self, params: dict[str, Any]) -> str:
-        return self.text
 
 
 class _Param(_Segment):
     """A segment that is exactly one parameter, ``{name}`` or ``{name:type}``."""
 
     def __init__(self, name: str, convertor: Convertor) -> None:
-        self.names = (name,)
-        self.template = f"{{{name}}}"
+        super().__init__([(name, convertor)])
         self.convertor = convertor
-        self.convertors = (convertor,)
         self.is_string = isinstance(convertor, StringConvertor)
         self.is_rest = isinstance(convertor, PathConvertor)
         self.key = ("param", id(convertor))
         self.fullmatch = re.compile(convertor.regex).fullmatch
-
-    def build(self, params: dict[str, Any]) -> str:
-        return self.convertor.to_string(params[self.names[0]])
 
 
 class _Mixed(_Segment):
     """A segment mixing text and parameters, such as ``{name}.{ext}`` or ``v{n:d}``."""
 
     def __init__(self, parts: list[str | tuple[str, Convertor]]) -> None:
-        regex = []
-        key: list[Any] = ["mixed"]
-        self.parts = parts
-        names, convertors = [], []
-        for part in parts:
-            if isinstance(part, str):
-                regex.append(re.escape(part))
-                key.append(part)
-            else:
-                name, convertor = part
-                regex.append(f"({convertor.regex})")
-                key.append(id(convertor))
-                names.append(name)
-                convertors.append(convertor)
-        self.names = tuple(names)
-        self.convertors = tuple(convertors)
-        self.template = "".join(p if isinstance(p, str) else f"{{{p[0]}}}" for p in parts)
-        self.key = tuple(key)
+        super().__init__(parts)
+        regex = [re.escape(p) if isinstance(p, str) else f"({p[1].regex})" for p in parts]
+        self.key = ("mixed", *(p if isinstance(p, str) else id(p[1]) for p in parts))
         self.literal_length = sum(len(p) for p in parts if isinstance(p, str))
         # Convertor regexes are checked when added (roob/convertors.py): this compiles.
         self.fullmatch = re.compile("".join(regex)).fullmatch
-
-    def build(self, params: dict[str, Any]) -> str:
-        out = []
-        for part in self.parts:
-            if isinstance(part, str):
-                out.append(part)
-            else:
-                out.append(part[1].to_string(params[part[0]]))
-        return "".join(out)
 
 
 def compile_pattern(path: str, convertors: dict[str, Convertor]) -> Pattern:
@@ -702,25 +661,32 @@ class _SearchCompiler:
         self.sources.append("\n".join(lines))
         return name
 
+    def _endpoint(
+        self, out: list[str], pad: str, endpoints: dict[str, Endpoint], found: str
+    ) -> None:
+        """Lines that return the node's endpoint for the method, or note its methods."""
+        table = self._bind("E", endpoints)
+        out += [f"{pad}e = {table}.get(method)", f"{pad}if e is not None:",
+                f"{pad}    return e, {found}", f"{pad}if allowed is not None:",
+                f"{pad}    allowed.update({table})"]  # fmt: skip
+
+    def _call(self, out: list[str], pad: str, call: str) -> None:
+        """Lines that call a sub-function and return what it found, if anything."""
+        out += [f"{pad}r = {call}", f"{pad}if r is not None:", f"{pad}    return r"]
+
     def _node(
         self, out: list[str], node: _Node, depth: int, values: list[str], indent: int, level: int
     ) -> None:
         """Code that returns if the subtree of ``node`` serves the path, else falls through."""
         pad = "    " * indent
-        found = f"pre + ({', '.join(values)},)" if values else "pre"
+        found = _found(values)
         index = depth + 1
         if node.endpoints:
-            table = self._bind("E", node.endpoints)
             out.append(f"{pad}if n == {index}:")
-            out.append(f"{pad}    e = {table}.get(method)")
-            out.append(f"{pad}    if e is not None:")
-            out.append(f"{pad}        return e, {found}")
-            out.append(f"{pad}    if allowed is not None:")
-            out.append(f"{pad}        allowed.update({table})")
+            self._endpoint(out, pad + "    ", node.endpoints, found)
         text = f"s{index}"
         if node.literals or node.params:
-            out.append(f"{pad}if n > {index}:")
-            out.append(f"{pad}    {text} = segments[{index}]")
+            out += [f"{pad}if n > {index}:", f"{pad}    {text} = segments[{index}]"]
             many = len(node.literals) > _INLINE_LITERALS
             if node.literals and (many or level >= _INLINE_DEPTH):
                 # Filled with the functions once the source has been executed.
@@ -728,13 +694,10 @@ class _SearchCompiler:
                     literal: self._function(child, index)
                     for literal, child in node.literals.items()
                 }
-                table = self._bind("D", children)
                 self.dispatch_tables.append(children)
-                out.append(f"{pad}    f = {table}.get({text})")
-                out.append(f"{pad}    if f is not None:")
-                out.append(f"{pad}        r = f(segments, n, method, allowed, {found})")
-                out.append(f"{pad}        if r is not None:")
-                out.append(f"{pad}            return r")
+                out += [f"{pad}    f = {self._bind('D', children)}.get({text})",
+                        f"{pad}    if f is not None:"]  # fmt: skip
+                self._call(out, pad + "        ", f"f(segments, n, method, allowed, {found})")
             else:
                 for literal, child in node.literals.items():
                     out.append(f"{pad}    if {text} == {literal!r}:")
@@ -745,21 +708,15 @@ class _SearchCompiler:
                     self._param(out, segment, child, text, index, values, indent + 2, level + 1)
         if node.rest is not None:
             segment, child = node.rest
-            table = self._bind("E", child.endpoints)
             value = f"v{len(values)}"
-            out.append(f"{pad}if n > {index}:")
-            out.append(f"{pad}    {value} = '/'.join(segments[{index}:])")
+            out += [f"{pad}if n > {index}:", f"{pad}    {value} = '/'.join(segments[{index}:])"]
             if type(segment.convertor) is PathConvertor:
                 out.append(f"{pad}    if {value}:")
             else:
                 matcher = self._bind("M", _segment_matcher(segment))
-                out.append(f"{pad}    {value} = {matcher}({value}) if {value} else _NO_MATCH")
-                out.append(f"{pad}    if {value} is not _NO_MATCH:")
-            out.append(f"{pad}        e = {table}.get(method)")
-            out.append(f"{pad}        if e is not None:")
-            out.append(f"{pad}            return e, pre + ({', '.join([*values, value])},)")
-            out.append(f"{pad}        if allowed is not None:")
-            out.append(f"{pad}            allowed.update({table})")
+                out += [f"{pad}    {value} = {matcher}({value}) if {value} else _NO_MATCH",
+                        f"{pad}    if {value} is not _NO_MATCH:"]  # fmt: skip
+            self._endpoint(out, pad + "        ", child.endpoints, _found([*values, value]))
 
     def _param(
         self,
@@ -773,40 +730,39 @@ class _SearchCompiler:
         level: int,
     ) -> None:
         pad = "    " * indent
-        start = len(values)
-        if level >= _INLINE_DEPTH:
-            # Continue in a sub-function: hand it the values found so far.
-            matcher = self._bind("M", _segment_matcher(segment))
+        names = [f"v{len(values) + i}" for i in range(len(segment.names))]
+        if level >= _INLINE_DEPTH:  # continue in a sub-function, given the values so far
             sub = self._function(child, depth)
-            found = f"pre + ({', '.join(values)},)" if values else "pre"
-            out.append(f"{pad}v = {matcher}({text})")
-            out.append(f"{pad}if v is not _NO_MATCH:")
             extra = "v" if isinstance(segment, _Mixed) else "(v,)"
-            out.append(f"{pad}    r = {sub}(segments, n, method, allowed, {found} + {extra})")
-            out.append(f"{pad}    if r is not None:")
-            out.append(f"{pad}        return r")
+            out += [f"{pad}v = {self._bind('M', _segment_matcher(segment))}({text})",
+                    f"{pad}if v is not _NO_MATCH:"]  # fmt: skip
+            self._call(
+                out,
+                pad + "    ",
+                f"{sub}(segments, n, method, allowed, {_found(values)} + {extra})",
+            )
             return
-        names = [f"v{start + i}" for i in range(len(segment.names))]
         if isinstance(segment, _Param) and segment.is_string:  # any non-empty text matches
             out.append(f"{pad}{names[0]} = {text}")
             self._node(out, child, depth, [*values, *names], indent, level)
             return
         if isinstance(segment, _Param) and type(segment.convertor) is IntConvertor:
             # the regex [0-9]+ without the regex engine; int() refuses very long numbers
-            out.append(f"{pad}{names[0]} = _NO_MATCH")
-            out.append(f"{pad}if {text}.isdigit() and {text}.isascii():")
-            out.append(f"{pad}    try:")
-            out.append(f"{pad}        {names[0]} = int({text})")
-            out.append(f"{pad}    except ValueError:")
-            out.append(f"{pad}        pass")
-            out.append(f"{pad}if {names[0]} is not _NO_MATCH:")
+            out += [f"{pad}{names[0]} = _NO_MATCH",
+                    f"{pad}if {text}.isdigit() and {text}.isascii():",
+                    f"{pad}    try:", f"{pad}        {names[0]} = int({text})",
+                    f"{pad}    except ValueError:", f"{pad}        pass",
+                    f"{pad}if {names[0]} is not _NO_MATCH:"]  # fmt: skip
         elif isinstance(segment, _Mixed):
-            matcher = self._bind("M", _segment_matcher(segment))
-            out.append(f"{pad}t = {matcher}({text})")
-            out.append(f"{pad}if t is not _NO_MATCH:")
-            out.append(f"{pad}    {', '.join(names)}{',' if len(names) == 1 else ''} = t")
+            out += [f"{pad}t = {self._bind('M', _segment_matcher(segment))}({text})",
+                    f"{pad}if t is not _NO_MATCH:",
+                    f"{pad}    {', '.join(names)}{',' if len(names) == 1 else ''} = t"]  # fmt: skip
         else:
-            matcher = self._bind("M", _segment_matcher(segment))
-            out.append(f"{pad}{names[0]} = {matcher}({text})")
-            out.append(f"{pad}if {names[0]} is not _NO_MATCH:")
+            out += [f"{pad}{names[0]} = {self._bind('M', _segment_matcher(segment))}({text})",
+                    f"{pad}if {names[0]} is not _NO_MATCH:"]  # fmt: skip
         self._node(out, child, depth, [*values, *names], indent + 1, level)
+
+
+def _found(values: list[str]) -> str:
+    """The expression of the parameter values found so far."""
+    return f"pre + ({', '.join(values)},)" if values else "pre"
