@@ -42,8 +42,8 @@ from roob._types import (
 )
 from roob.convertors import (
     Convertor,
+    FunctionConvertor,
     default_convertors,
-    function_convertor,
     validate_convertor_regex,
 )
 from roob.exceptions import ConfigurationError, HTTPError
@@ -283,8 +283,8 @@ class Roob(RegistrationAPI):
         into a value (raising ``ValueError`` to refuse it), or a
         :class:`~roob.Convertor` instance.
         """
-        convertor = regex if isinstance(regex, Convertor) else function_convertor(
-            regex, to_python, to_string
+        convertor = regex if isinstance(regex, Convertor) else (
+            FunctionConvertor(regex, to_python, to_string)
         )  # fmt: skip
         try:
             validate_convertor_regex(name, convertor.regex)

@@ -5,9 +5,6 @@ text into a Python value (``convert``) and back (``to_string``). Roob ships
 ``str`` (the default), ``int`` (alias ``d``), ``float`` (alias ``f``), ``uuid``
 and ``path``; an application adds its own with :meth:`roob.Roob.add_convertor`.
 Convertors belong to one application: there is no global registry.
-
->>> IntConvertor().convert("42")
-42
 """
 
 from __future__ import annotations
@@ -21,6 +18,7 @@ from typing import Any, ClassVar
 __all__ = [
     "Convertor",
     "FloatConvertor",
+    "FunctionConvertor",
     "IntConvertor",
     "PathConvertor",
     "StringConvertor",
@@ -111,30 +109,23 @@ class PathConvertor(Convertor):
     regex = ".+"
 
 
-class _FunctionConvertor(Convertor):
-    """A convertor built from a regex and a function, by ``add_convertor``."""
+class FunctionConvertor(Convertor):
+    """A convertor made of a regex and two functions, as ``add_convertor`` makes them."""
 
     def __init__(
-        self, regex: str, to_python: Callable[[str], Any], to_string: Callable[[Any], str]
-    ):
+        self,
+        regex: str,
+        to_python: Callable[[str], Any] = str,
+        to_string: Callable[[Any], str] = str,
+    ) -> None:
         self.regex = regex  # type: ignore[misc]  # per-instance regex by design
-        self._to_python = to_python
-        self._to_string = to_string
+        self._to_python, self._to_string = to_python, to_string
 
     def convert(self, value: str) -> Any:
         return self._to_python(value)
 
     def to_string(self, value: Any) -> str:
         return self._to_string(value)
-
-
-def function_convertor(
-    regex: str,
-    to_python: Callable[[str], Any] = str,
-    to_string: Callable[[Any], str] = str,
-) -> Convertor:
-    """Build a :class:`Convertor` from a regex and conversion functions."""
-    return _FunctionConvertor(regex, to_python, to_string)
 
 
 def validate_convertor_regex(name: str, regex: str) -> re.Pattern[str]:

@@ -48,16 +48,11 @@ class Request(webob.Request):  # type: ignore[misc]
     def _buffer_body(self) -> None:
         """Read the body (at most ``max_body_size`` bytes) into a seekable buffer."""
         environ = self.environ
-        if environ.get("webob.is_body_seekable"):
-            length = self.content_length
-            if length is not None and length > self.max_body_size:
-                raise self._too_large()
-            return
         length = self.content_length
-        if length is not None:
-            if length > self.max_body_size:
-                raise self._too_large()
-            return  # WebOb reads exactly Content-Length bytes
+        if length is not None and length > self.max_body_size:
+            raise self._too_large()
+        if length is not None or environ.get("webob.is_body_seekable"):
+            return  # WebOb reads exactly Content-Length bytes, or the buffer
         if not environ.get("wsgi.input_terminated"):
             return  # no length and no end marker: WebOb treats the body as empty
         stream = environ["wsgi.input"]
