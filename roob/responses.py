@@ -248,16 +248,12 @@ class Response(webob.Response):  # type: ignore[misc]
 
 
 def _from_tuple(value: tuple[Any, ...]) -> webob.Response:
-    if len(value) == 2:
-        body, status = value
-        headers = None
-    elif len(value) == 3:
-        body, status, headers = value
-    else:
+    if len(value) not in (2, 3) or (type(value[0]) is int and type(value[1]) is not int):
         raise TypeError(
-            f"a view returned a tuple of {len(value)} items; "
-            "return (body, status) or (body, status, headers)"
+            f"a view returned ({', '.join(type(v).__name__ for v in value)}); "
+            "return (body, status) or (body, status, headers), the body first"
         )
+    body, status, headers = value if len(value) == 3 else (*value, None)
     if isinstance(body, webob.Response):
         body.status = status_line(status)
         if headers:

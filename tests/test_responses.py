@@ -206,7 +206,12 @@ def test_to_response_keeps_responses_and_wsgi_apps():
 
 @pytest.mark.parametrize(
     ("value", "message"),
-    [((1, 2, 3, 4), "tuple of 4"), ((1,), "tuple of 1"), (3.5, "returned float")],
+    [
+        ((1, 2, 3, 4), r"returned \(int, int, int, int\); return \(body, status\)"),
+        ((1,), r"returned \(int\)"),
+        ((201, {"id": 1}), r"returned \(int, dict\); .*, the body first"),
+        (3.5, "returned float"),
+    ],
 )
 def test_to_response_explains_what_is_wrong(value, message):
     with pytest.raises(TypeError, match=message):
