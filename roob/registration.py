@@ -1,23 +1,17 @@
-"""Registration: the verbs :class:`~roob.Roob` and :class:`~roob.Router` share, and
-the one pipeline every route goes through.
+"""Registration: the verbs :class:`~roob.Roob` and :class:`~roob.Router` share, and the
+one pipeline every route goes through.
 
-``app.get("/users/{id:d}")(show)`` comes down to two steps:
+1. :func:`register` checks what needs no application: the path, the name, and
+   the view (roob/views.py: a plain function, or a class with verb methods,
+   taking the request first). A router runs it when a route is added to it.
+2. :func:`prepare_route` makes the :class:`~roob.routing.Route` record once the
+   full path is known: the pattern compiled, the path parameters checked
+   against the view's parameters and the others typed (roob/params.py), the
+   router's hooks put around the view, the name defaulted and qualified. The
+   route table, error dispatch, OpenAPI and ``roob routes`` read that record.
 
-1. :func:`register` checks what can be checked without the application: the
-   path is a string starting with ``/``, the methods are HTTP method names,
-   the view is a plain function (or a class with verb methods) taking the
-   request first (roob/views.py). A router runs this step when a route is
-   added to it, so a mistake is reported on the line that made it.
-2. :func:`prepare_route` makes the :class:`~roob.routing.Route` record once
-   the full path and the convertors are known (at once for the application,
-   when the router is included for a router): the pattern compiled, every
-   path parameter checked against the view's parameters and the other
-   parameters typed (roob/params.py), the router's hooks put around the
-   view, the name defaulted and qualified. The route table, error dispatch,
-   the OpenAPI document and ``roob routes`` all read that record.
-
-Each mistake is a :class:`~roob.ConfigurationError` that names the route,
-the view and what to change.
+Each mistake is a :class:`~roob.ConfigurationError` naming the route, the view
+and what to change.
 """
 
 from __future__ import annotations

@@ -13,11 +13,9 @@ A *class view* is a class whose methods are named after HTTP verbs::
 It answers exactly the verbs it defines (``get``, ``post``, ``put``,
 ``patch``, ``delete``, ``head``, ``options``, ``trace``); any other attribute
 is never reachable from a request. Each request is served by a fresh
-instance, so a view may keep per-request state on ``self``.
-
-Either kind takes the request as its first parameter (after ``self``), and is
-a plain ``def``: Roob is a WSGI framework, and an ``async def`` view is
-refused when it is added.
+instance, so a view may keep per-request state on ``self``. Either kind takes
+the request first (after ``self``) and is a plain ``def``: an ``async def``
+view is refused when it is added.
 """
 
 from __future__ import annotations
@@ -118,6 +116,12 @@ def views_for(handler: Any, methods: Methods, where: str) -> dict[str, ViewMetho
     raised for a handler that cannot serve it.
     """
     if inspect.isclass(handler):
+        for attribute in dir(handler):
+            if attribute.upper() in HTTP_VERBS and attribute != attribute.lower():
+                raise ConfigurationError(
+                    f"{where}: class view {handler.__qualname__} defines {attribute}; verb "
+                    f"methods are lower case: def {attribute.lower()}(self, request, ...)"
+                )
         defined = [verb for verb in HTTP_VERBS if callable(getattr(handler, verb.lower(), None))]
         if not defined:
             raise ConfigurationError(

@@ -130,6 +130,15 @@ def test_a_class_view_method_without_the_request_is_refused(app):
         app.add_route("/t", Thing)
 
 
+def test_a_class_view_verb_method_in_upper_case_is_refused(app):
+    class Thing:
+        def GET(self, request):
+            return {}
+
+    with refused("class view test_a_class_view_verb_method_in_upper_case_is_refused.<locals>.Thing defines GET; verb methods are lower case: def get(self, request, ...)"):
+        app.add_route("/t", Thing)
+
+
 def test_static_and_class_methods_of_a_class_view_take_the_request_first(app, client):
     class Things:
         @staticmethod
