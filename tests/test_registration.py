@@ -132,10 +132,12 @@ def test_a_class_view_method_without_the_request_is_refused(app):
 
 def test_a_class_view_verb_method_in_upper_case_is_refused(app):
     class Thing:
-        def GET(self, request):
+        def GET(self, request):  # noqa: N802 - the mistake under test
             return {}
 
-    with refused("class view test_a_class_view_verb_method_in_upper_case_is_refused.<locals>.Thing defines GET; verb methods are lower case: def get(self, request, ...)"):
+    with refused(
+        "class view test_a_class_view_verb_method_in_upper_case_is_refused.<locals>.Thing defines GET; verb methods are lower case: def get(self, request, ...)"
+    ):
         app.add_route("/t", Thing)
 
 
