@@ -56,7 +56,7 @@ from roob.registration import (
     run_before_hooks,
 )
 from roob.requests import DEFAULT_MAX_BODY_SIZE, Request
-from roob.responses import Response, dump_json, internal_error_message, to_response
+from roob.responses import Response, dump_json, held_until_body, internal_error_message, to_response
 from roob.routers import Inclusion, Router, inclusion_for_path, mount
 from roob.routing import Endpoint, Route, RouteTable
 from roob.staticfiles import static_files
@@ -165,7 +165,13 @@ class Roob(RegistrationAPI):
                 response = run_after_hooks(self._after, request, to_response(result))
         except Exception as exc:
             response = self._error_response(request, exc, endpoint)
-        return response(environ, start_response)
+        if type(getattr(response, "_app_iter", None)) is list:  # a body that cannot fail
+            return response(environ, start_response)
+
+        def fail(exc: Exception) -> list[bytes]:  # a streamed body broke before it began
+            return list(self._error_response(request, exc, endpoint)(environ, start_response))
+
+        return held_until_body(response, environ, start_response, fail)
 
     def _error_response(
         self, request: Request, exc: Exception, endpoint: Endpoint | None = None

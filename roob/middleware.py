@@ -13,12 +13,11 @@ as ``cls(app, **options)``). This module holds Roob's own:
 from __future__ import annotations
 
 import logging
-import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from roob._types import StartResponse, WSGIApp
-from roob.responses import internal_error_message, send_json
+from roob.responses import held_until_body, internal_error_message, send_json
 
 __all__ = ["CORSMiddleware", "ErrorHandlerMiddleware", "SecurityHeadersMiddleware"]
 
@@ -29,62 +28,23 @@ class ErrorHandlerMiddleware:
     """Turn an exception escaping ``app`` into a 500 ``{"message": ...}``.
 
     It covers exceptions raised when ``app`` is called and while its body is
-    iterated, up to the first chunk of body handed to the server; then the
-    status line is gone and the response can only be cut short, which it
-    does (the error is logged either way). The exception's text reaches the
-    client only with ``debug=True``.
+    iterated, until the first byte of body is out: ``app``'s status and
+    headers are held until then, so the 500 goes out with its own headers
+    only. After that the response can only be cut short: the error is logged
+    and the connection aborted. The exception's text reaches the client only
+    with ``debug=True``.
     """
 
     def __init__(self, app: WSGIApp, *, debug: bool = False) -> None:
         self.app = app
         self.debug = debug
 
-    def __call__(
-        self, environ: dict[str, Any], start_response: Callable[..., Any]
-    ) -> Iterable[bytes]:
-        try:
-            body = self.app(environ, start_response)
-        except Exception:
-            return self._error(environ, start_response)
-        if isinstance(body, list | tuple):
-            return body  # nothing left to fail
-        return self._guard(body, environ, start_response)
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        def fail(exc: Exception) -> list[bytes]:
+            document = {"message": internal_error_message(environ, exc, self.debug)}
+            return send_json(start_response, "500 Internal Server Error", document, environ)
 
-    def _guard(
-        self, body: Iterable[bytes], environ: dict[str, Any], start_response: Callable[..., Any]
-    ) -> Iterator[bytes]:
-        sent = False
-        try:
-            iterator = iter(body)
-            while True:
-                try:
-                    chunk = next(iterator)
-                except StopIteration:
-                    return
-                except Exception:
-                    if sent:
-                        logger.exception(
-                            "Error after the response started; it was cut short: %s %s",
-                            environ.get("REQUEST_METHOD"),
-                            environ.get("PATH_INFO"),
-                        )
-                        return
-                    yield from self._error(environ, start_response)
-                    return
-                if chunk:
-                    sent = True
-                yield chunk
-        finally:
-            close = getattr(body, "close", None)
-            if close is not None:
-                close()
-
-    def _error(self, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
-        exc_info = sys.exc_info()
-        assert exc_info[1] is not None  # called from an except block
-        document = {"message": internal_error_message(environ, exc_info[1], self.debug)}
-        status = "500 Internal Server Error"
-        return send_json(start_response, status, document, environ, [], exc_info)
+        return held_until_body(self.app, environ, start_response, fail)
 
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")

@@ -32,7 +32,7 @@ import json
 import logging
 import re
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import webob
@@ -45,6 +45,7 @@ from roob.exceptions import UnsafeHeader
 __all__ = [
     "Response",
     "dump_json",
+    "held_until_body",
     "internal_error_message",
     "send_json",
     "status_line",
@@ -336,3 +337,85 @@ def internal_error_message(environ: dict[str, Any], exc: BaseException, debug: b
         exc_info=(type(exc), exc, exc.__traceback__),
     )
     return f"{type(exc).__name__}: {exc}" if debug else "Internal Server Error"
+
+
+class _Held:
+    """A ``start_response`` that keeps the status and headers until :meth:`release`."""
+
+    def __init__(self, start_response: StartResponse) -> None:
+        self.start_response = start_response
+        self.status_and_headers: tuple[str, list[tuple[str, str]]] = ("", [])
+        self.write: Callable[[bytes], Any] | None = None  # the server's, once released
+
+    def __call__(self, status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        if self.write is not None and exc_info is not None:
+            raise exc_info[1].with_traceback(exc_info[2])  # PEP 3333: too late to change
+        self.status_and_headers = (status, headers)
+        return self.legacy_write
+
+    def release(self) -> None:
+        if self.write is None:
+            self.write = self.start_response(*self.status_and_headers)
+
+    def legacy_write(self, data: bytes) -> None:
+        self.release()
+        assert self.write is not None
+        self.write(data)
+
+
+def held_until_body(
+    app: WSGIApp,
+    environ: dict[str, Any],
+    start_response: StartResponse,
+    fail: Callable[[Exception], list[bytes]],
+) -> Iterable[bytes]:
+    """Call ``app``, holding its status and headers until the first non-empty chunk.
+
+    An exception before any byte of body is out goes to ``fail(exc)``, which
+    starts its own response: the client gets it whole, with none of the failed
+    response's headers. After that only the connection can carry the news: the
+    error is logged and raised again, so that the server aborts it and no
+    client takes the body cut short for a complete one.
+    """
+    held = _Held(start_response)
+    try:
+        body = app(environ, held)
+    except Exception as exc:
+        if held.write is not None:
+            raise
+        return fail(exc)
+    if isinstance(body, list | tuple):  # nothing left that can fail
+        held.release()
+        return body
+    return _released(body, environ, held, fail)
+
+
+def _released(
+    body: Iterable[bytes],
+    environ: dict[str, Any],
+    held: _Held,
+    fail: Callable[[Exception], list[bytes]],
+) -> Iterator[bytes]:
+    try:
+        for chunk in body:
+            if held.write is None:
+                if not chunk:
+                    continue  # a server may send the headers on an empty chunk
+                held.release()
+            yield chunk
+        held.release()
+    except Exception as exc:
+        if held.write is None:
+            yield from fail(exc)
+            return
+        logger.error(
+            "Error after the response started, connection aborted: %s %s",
+            environ.get("REQUEST_METHOD"),
+            environ.get("PATH_INFO"),
+            exc_info=True,
+        )
+        raise
+    finally:
+        close = getattr(body, "close", None)
+        if close is not None:
+            close()

@@ -106,12 +106,14 @@ def test_head_gets_the_500_without_body(wrapped):
     assert response.content == b""
 
 
-def test_an_error_after_the_first_chunk_cuts_the_response_short(caplog):
-    response = TestClient(ErrorHandlerMiddleware(app=fails_after_first_chunk)).get("/stream")
-    assert response.status_code == 200
-    assert response.content == b"partial"
+def test_an_error_after_the_first_chunk_is_logged_and_raised_for_the_server_to_abort(caplog):
+    # A server that gets the exception aborts the connection (tests/integration).
+    with pytest.raises(ValueError, match="secret detail"):
+        TestClient(ErrorHandlerMiddleware(app=fails_after_first_chunk)).get("/stream")
     [record] = [r for r in caplog.records if r.name == "roob"]
-    assert "cut short" in record.getMessage()
+    assert (
+        record.getMessage() == "Error after the response started, connection aborted: GET /stream"
+    )
     assert isinstance(record.exc_info[1], ValueError)
 
 
@@ -124,31 +126,42 @@ def test_a_working_app_passes_through():
 # --- ErrorHandlerMiddleware called directly ----------------------------------
 
 
-def test_an_error_on_call_starts_the_response_with_exc_info(call_wsgi):
-    start_response, body = call_wsgi(ErrorHandlerMiddleware(app=fails_on_call))
-    assert len(start_response.calls) == 1
-    assert start_response.status == "500 Internal Server Error"
-    assert start_response.headers["Content-Type"] == "application/json"
-    assert start_response.headers["Content-Length"] == str(len(body))
-    assert isinstance(start_response.exc_info[1], ValueError)
+@pytest.mark.parametrize("app", BEFORE_THE_BODY, ids=lambda app: app.__name__)
+def test_the_server_sees_only_the_500_when_no_body_was_sent(call_wsgi, app):
+    start_response, body = call_wsgi(ErrorHandlerMiddleware(app=app))
+    # The failed response's status and headers were held, never passed on.
+    assert start_response.calls == [
+        (
+            "500 Internal Server Error",
+            [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
+            None,
+        )
+    ]
     assert body == b'{"message":"Internal Server Error"}'
 
 
-def test_an_error_while_iterating_replaces_the_started_response(call_wsgi):
-    start_response, body = call_wsgi(ErrorHandlerMiddleware(app=fails_after_empty_chunks))
-    # PEP 3333: a second start_response call, with exc_info, before any body was sent
-    assert [call[0] for call in start_response.calls] == ["200 OK", "500 Internal Server Error"]
-    assert start_response.calls[0][2] is None
-    exc_type, exc, _ = start_response.exc_info
-    assert exc_type is ValueError
-    assert str(exc) == "secret detail"
-    assert body == b'{"message":"Internal Server Error"}'
+def test_after_the_first_chunk_the_error_reaches_the_server(call_wsgi):
+    with pytest.raises(ValueError, match="secret detail"):
+        call_wsgi(ErrorHandlerMiddleware(app=fails_after_first_chunk))
 
 
-def test_after_the_first_chunk_nothing_is_restarted(call_wsgi):
-    start_response, body = call_wsgi(ErrorHandlerMiddleware(app=fails_after_first_chunk))
-    assert [call[0] for call in start_response.calls] == ["200 OK"]
-    assert body == b"partial"
+def test_a_body_of_empty_chunks_only_is_started_when_it_ends(call_wsgi):
+    def empty(environ, start_response):
+        start_response("204 No Content", [])
+        yield b""
+
+    start_response, body = call_wsgi(ErrorHandlerMiddleware(app=empty))
+    assert (start_response.status, body) == ("204 No Content", b"")
+
+
+def test_the_legacy_write_callable_starts_the_response(call_wsgi):
+    def writer(environ, start_response):
+        write = start_response("200 OK", [("Content-Type", "text/plain")])
+        write(b"written")
+        return []
+
+    start_response, _ = call_wsgi(ErrorHandlerMiddleware(app=writer))
+    assert start_response.written == [b"written"]
 
 
 def test_a_list_body_is_returned_as_it_is(start_response):
@@ -169,11 +182,13 @@ def test_the_wrapped_body_is_closed(call_wsgi, fail_at):
         start_response("200 OK", [("Content-Type", "text/plain")])
         return body
 
-    _, content = call_wsgi(ErrorHandlerMiddleware(app=closing))
+    if fail_at == 1:
+        with pytest.raises(ValueError, match="secret detail"):
+            call_wsgi(ErrorHandlerMiddleware(app=closing))
+    else:
+        _, content = call_wsgi(ErrorHandlerMiddleware(app=closing))
+        assert content == {None: b"onetwo", 0: b'{"message":"Internal Server Error"}'}[fail_at]
     assert body.closed
-    assert (
-        content == {None: b"onetwo", 0: b'{"message":"Internal Server Error"}', 1: b"one"}[fail_at]
-    )
 
 
 def test_the_wrapped_body_is_closed_through_test_client():
@@ -209,11 +224,23 @@ def test_it_catches_what_escapes_a_roob_application(app):
 
 
 def test_it_can_be_added_as_middleware(app, client):
+    def broken(environ, start_response):
+        raise RuntimeError("outside the application")
+
+    app.add_middleware(lambda wsgi: broken)  # a middleware that fails, under the handler
+    app.add_middleware(ErrorHandlerMiddleware, debug=True)
+    response = client.get("/anything")
+    assert response.status_code == 500
+    assert response.json() == {"message": "RuntimeError: outside the application"}
+
+
+def test_a_roob_application_answers_a_stream_that_breaks_before_it_begins_itself(app, client):
     app.add_route("/stream", streaming_view)
     app.add_middleware(ErrorHandlerMiddleware, debug=True)
     response = client.get("/stream")
     assert response.status_code == 500
-    assert response.json() == {"message": "RuntimeError: stream broke"}
+    assert response.json() == INTERNAL_ERROR  # the application's own 500 (not in debug)
+    assert response.headers["Content-Type"] == "application/json"
 
 
 # --- SecurityHeadersMiddleware ----------------------------------------------
