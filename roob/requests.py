@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import io
 import json
+import logging
+import sys
 from typing import Any, ClassVar
 
 import webob
@@ -23,13 +25,19 @@ from roob.exceptions import BadRequest, RequestEntityTooLarge
 
 __all__ = ["DEFAULT_MAX_BODY_SIZE", "Request"]
 
+logger = logging.getLogger("roob")
+
 DEFAULT_MAX_BODY_SIZE = 1024 * 1024
 _CHUNK = 64 * 1024
 _UNSET: Any = object()
 
 
+class _NotJSONConstant(ValueError):
+    pass
+
+
 def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
+    raise _NotJSONConstant(f"{name} is not valid JSON")
 
 
 # One decoder, built once: json.loads builds a new one per call when given options.
@@ -60,7 +68,7 @@ class Request(webob.Request):  # type: ignore[misc]
         parts = []
         size = 0
         while True:
-            chunk = stream.read(min(_CHUNK, limit + 1 - size))
+            chunk = self._read(stream, min(_CHUNK, limit + 1 - size))
             if not chunk:
                 break
             parts.append(chunk)
@@ -70,6 +78,24 @@ class Request(webob.Request):  # type: ignore[misc]
         environ["wsgi.input"] = io.BytesIO(b"".join(parts))
         environ["CONTENT_LENGTH"] = str(size)
         environ["webob.is_body_seekable"] = True
+
+    def _read(self, stream: Any, size: int) -> bytes:
+        """``stream.read(size)``; a body the server cannot deframe is the client's 400."""
+        try:
+            data: bytes = stream.read(size)
+        except Exception as exc:  # the server's own error: gunicorn's InvalidChunkSize, ...
+            environ = self.environ
+            logger.warning(
+                "unreadable request body: %s %s (%s)",
+                environ.get("REQUEST_METHOD"),
+                environ.get("PATH_INFO"),
+                type(exc).__name__,
+            )
+            raise BadRequest(
+                "Request body could not be read: its chunked encoding is malformed "
+                "or it was cut short"
+            ) from None
+        return data
 
     def _too_large(self) -> RequestEntityTooLarge:
         return RequestEntityTooLarge(
@@ -84,7 +110,7 @@ class Request(webob.Request):  # type: ignore[misc]
             size = int(length)
             if size > self.max_body_size:
                 raise self._too_large()
-            data: bytes = environ["wsgi.input"].read(size)
+            data = self._read(environ["wsgi.input"], size)
             if len(data) < size:
                 raise BadRequest("Request body is shorter than its Content-Length")
             environ["wsgi.input"] = io.BytesIO(data)
@@ -127,8 +153,13 @@ class Request(webob.Request):  # type: ignore[misc]
             ) from None
         except RecursionError:
             raise BadRequest("Request body is JSON nested too deeply") from None
-        except ValueError as exc:  # NaN, Infinity
+        except _NotJSONConstant as exc:  # NaN, Infinity
             raise BadRequest(f"Request body is not valid JSON: {exc}") from None
+        except ValueError:  # int() refuses a number that long
+            raise BadRequest(
+                "Request body holds a number longer than "
+                f"{sys.get_int_max_str_digits()} digits"
+            ) from None
         self._json_cache = value
         return value
 

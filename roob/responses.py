@@ -234,15 +234,16 @@ class Response(webob.Response):  # type: ignore[misc]
         if headers:
             self._headerlist.extend(_header_items(headers))
 
+    def _abs_headerlist(self, environ: dict[str, Any]) -> list[tuple[str, str]]:
+        """The headers as they are: WebOb would make a relative ``Location`` absolute with
+        the request's ``Host`` header, which any client can set to anything."""
+        return list(self._headerlist)
+
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         """Send the response (WebOb's ``__call__`` without its per-call copying)."""
         if self.conditional_response:
             return super().__call__(environ, start_response)  # type: ignore[no-any-return]
-        headerlist = self._headerlist
-        for name, _ in headerlist:
-            if name.lower() == "location":  # WebOb makes it absolute
-                return super().__call__(environ, start_response)  # type: ignore[no-any-return]
-        start_response(self._status, headerlist)
+        start_response(self._status, self._headerlist)
         if environ["REQUEST_METHOD"] == "HEAD":
             return EmptyResponse(self._app_iter)  # type: ignore[no-any-return]
         return self._app_iter

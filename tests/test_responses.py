@@ -169,10 +169,13 @@ def test_head_sends_headers_without_body(serve):
     assert head.headers["Content-Length"] == "7"
 
 
-def test_a_relative_location_is_made_absolute(serve):
-    response = serve(Response(status=303, headers={"Location": "/next"})).get("/")
-    assert response.status_code == 303
-    assert response.headers["Location"] == "http://testserver/next"
+@pytest.mark.parametrize("conditional", [False, True], ids=["plain", "conditional"])
+def test_a_relative_location_stays_relative_whatever_the_host(serve, conditional):
+    response = Response(status=303, headers={"Location": "/next"})
+    response.conditional_response = conditional
+    answered = serve(response).get("/", headers={"Host": "evil.example"})
+    assert answered.status_code == 303
+    assert answered.headers["Location"] == "/next"
 
 
 def test_conditional_response_answers_304(serve):
