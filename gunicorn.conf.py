@@ -9,6 +9,7 @@ for TLS and slow clients; bind to 0.0.0.0 only behind one.
 
 import multiprocessing
 import os
+import tempfile
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 # The usual (2 x cores) + 1: while one worker waits on the database, another runs.
@@ -27,3 +28,8 @@ accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info")
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn's control socket (for gunicornc), one per instance: without it every
+# instance on the machine would share ~/.gunicorn/gunicorn.ctl.
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET") or os.path.join(
+    tempfile.gettempdir(), f"inventory-gunicorn-{os.getpid()}.ctl"
+)

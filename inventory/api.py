@@ -22,10 +22,13 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
+from inventory.database import IDEMPOTENCY_KEY_LENGTH
 from inventory.errors import (
     CategoryNotFound,
+    IdempotencyKeyReused,
     InvalidProduct,
     InventoryError,
+    ProductIdsExhausted,
     ProductIdTaken,
     ProductNotFound,
 )
@@ -40,9 +43,12 @@ from inventory.validation import (
 )
 from roob import Request, Router, UnprocessableEntity
 from roob.openapi import operation
-from roob.params import Query
+from roob.params import Header, Query
 
-__all__ = ["product_api"]
+__all__ = ["CATEGORY_SEGMENT", "product_api"]
+
+#: The ``{category:category}`` convertor's regex: a segment that is not all digits.
+CATEGORY_SEGMENT = "[^/]*[^/0-9][^/]*"
 
 JSONResponse = tuple[Any, int, dict[str, str]]
 PAGE_SIZE = 100
@@ -64,20 +70,31 @@ def _invalid(request: Request, exc: InvalidProduct) -> tuple[dict[str, Any], int
     return {"message": exc.message, "errors": exc.errors}, 422
 
 
-def _invalid_query(request: Request, exc: UnprocessableEntity) -> tuple[dict[str, Any], int]:
+def _invalid_parameter(request: Request, exc: UnprocessableEntity) -> tuple[dict[str, Any], int]:
     """The framework's typed-parameter errors, in the API's ``{field: reason}`` shape."""
-    errors = {str(error["loc"][1]): error["msg"] for error in exc.extra["errors"]}
-    return {"message": "Invalid query parameter", "errors": errors}, 422
+    found = exc.extra["errors"]
+    errors = {str(error["loc"][1]): error["msg"] for error in found}
+    sources = {error["loc"][0] for error in found}
+    what = "query parameter" if sources == {"query"} else "header" if sources == {"header"} else (
+        "request"
+    )  # fmt: skip
+    return {"message": f"Invalid {what}", "errors": errors}, 422
 
 
-def product_api(service: ProductService) -> Router:
-    """The API's routes, served by ``service``."""
+def product_api(service: ProductService, *, public_origin: str = "") -> Router:
+    """The API's routes, served by ``service``.
+
+    ``public_origin`` (``https://shop.example``) makes ``Location`` absolute;
+    without it, it is a path: never built from the request's ``Host``.
+    """
     api = Router("/api/products", name="products")
     api.add_exception_handler(ProductNotFound, _error(404))
     api.add_exception_handler(CategoryNotFound, _error(404))
     api.add_exception_handler(ProductIdTaken, _error(409))
+    api.add_exception_handler(ProductIdsExhausted, _error(409))
+    api.add_exception_handler(IdempotencyKeyReused, _error(422))
     api.add_exception_handler(InvalidProduct, _invalid)
-    api.add_exception_handler(UnprocessableEntity, _invalid_query)
+    api.add_exception_handler(UnprocessableEntity, _invalid_parameter)
 
     @api.route("/", name="collection")
     class ProductCollection:
@@ -104,14 +121,27 @@ def product_api(service: ProductService) -> Router:
             request_body=NewProduct,
             responses={**_INVALID, 409: ("The id is taken", ErrorMessage)},
         )
-        def post(self, request: Request) -> JSONResponse:
+        def post(
+            self,
+            request: Request,
+            idempotency_key: Annotated[
+                str | None,
+                Header(
+                    alias="Idempotency-Key",
+                    description="a retry with the same key and body returns the first answer",
+                ),
+                Field(min_length=1, max_length=IDEMPOTENCY_KEY_LENGTH, pattern="^[!-~]+$"),
+            ] = None,
+        ) -> JSONResponse:
             """Add a product.
 
             A free `id` is kept; without one an id is assigned; without
-            `category` the product goes to the default category.
+            `category` the product goes to the default category. With an
+            `Idempotency-Key`, a retry (same key, same body) creates nothing
+            and gets the first answer; the same key with another body is a 422.
             """
-            product = service.create(request.json)
-            return product, 201, {"Location": f"/api/products/{product['id']}"}
+            product = service.create(request.json, idempotency_key=idempotency_key)
+            return product, 201, {"Location": f"{public_origin}/api/products/{product['id']}"}
 
     @api.route("/{id:d}", name="product")
     class ProductDetail:
@@ -137,7 +167,7 @@ def product_api(service: ProductService) -> Router:
             """Remove a product."""
             service.delete(id)
 
-    @api.get("/{category}", name="category")
+    @api.get("/{category:category}", name="category")
     @operation(responses={404: ("No such category", ErrorMessage)})
     def products_in_category(request: Request, category: str) -> list[Product]:
         """The products of one category."""

@@ -9,14 +9,14 @@ from typing import Any
 
 from sqlalchemy.exc import OperationalError
 
-from inventory.api import product_api
+from inventory.api import CATEGORY_SEGMENT, product_api
 from inventory.database import connect, prepare
 from inventory.errors import DatabaseUnavailable
 from inventory.pages import add_pages
 from inventory.repository import ProductRepository
 from inventory.service import ProductService
 from inventory.settings import Settings
-from roob import Request, Roob, SecurityHeadersMiddleware
+from roob import Request, Roob, SecurityHeadersMiddleware, TrustedHostMiddleware
 
 __all__ = ["create_app"]
 
@@ -54,7 +54,9 @@ def create_app(
         title="Inventory",
         version="1.0.0",
     )
-    app.include_router(product_api(service))
+    # A category is never all digits: /api/products/7 is product 7, whatever the categories.
+    app.add_convertor("category", CATEGORY_SEGMENT)
+    app.include_router(product_api(service, public_origin=settings.public_origin))
     app.add_api_docs()
     add_pages(app, service)
 
@@ -63,4 +65,6 @@ def create_app(
         return {"message": exc.message}, 503, {"Retry-After": str(settings.retry_after)}
 
     app.add_middleware(SecurityHeadersMiddleware)
+    if settings.allowed_hosts:  # outermost: nothing else sees a forged Host
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts)
     return app

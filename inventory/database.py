@@ -24,12 +24,12 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
     create_engine,
     event,
     func,
     insert,
     select,
-    text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, Connection, make_url
@@ -39,18 +39,20 @@ from sqlalchemy.schema import CreateIndex, CreateTable
 __all__ = [
     "BRAND_LENGTH",
     "CATEGORY_LENGTH",
+    "IDEMPOTENCY_KEY_LENGTH",
     "NAME_LENGTH",
     "SEED_PRODUCTS",
     "connect",
+    "idempotency_keys",
     "metadata",
     "prepare",
     "products",
-    "sync_id_sequence",
 ]
 
 NAME_LENGTH = 100
 BRAND_LENGTH = 100
 CATEGORY_LENGTH = 50
+IDEMPOTENCY_KEY_LENGTH = 200
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 
@@ -63,6 +65,15 @@ products = Table(
     Column("product_name", String(NAME_LENGTH), nullable=False),
     Column("brand", String(BRAND_LENGTH), nullable=False),
     Column("category", String(CATEGORY_LENGTH), nullable=False, index=True),
+)
+
+# The first answer to each POST that carried an Idempotency-Key, to give again to a retry.
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("key", String(IDEMPOTENCY_KEY_LENGTH), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),  # SHA-256 of the request body
+    Column("product", Text, nullable=False),  # the created product, as JSON
 )
 
 # One row per one-time task done on this database ("seeded").
@@ -121,19 +132,6 @@ def _insert_unless_present(connection: Connection, table: Table, row: dict[str, 
     return connection.execute(statement.returning(key)).first() is not None
 
 
-def sync_id_sequence(connection: Connection) -> None:
-    """Move PostgreSQL's id sequence past the largest id (after ids chosen by clients)."""
-    if connection.dialect.name != "postgresql":
-        return  # SQLite assigns max(id) + 1 by itself
-    connection.execute(
-        text(
-            "SELECT setval(seq, GREATEST((SELECT MAX(id) FROM products), "
-            "pg_sequence_last_value(seq), 1)) "
-            "FROM CAST(pg_get_serial_sequence('products', 'id') AS regclass) AS seq"
-        )
-    )
-
-
 def _create_schema(engine: Engine) -> None:
     for attempt in range(3):
         try:
@@ -161,4 +159,3 @@ def prepare(engine: Engine, *, seed: bool = True) -> None:
         if connection.execute(select(func.count()).select_from(products)).scalar_one():
             return  # products were there before the marker (an older database)
         connection.execute(insert(products), list(SEED_PRODUCTS))
-        sync_id_sequence(connection)

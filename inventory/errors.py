@@ -11,9 +11,11 @@ from collections.abc import Mapping
 __all__ = [
     "CategoryNotFound",
     "DatabaseUnavailable",
+    "IdempotencyKeyReused",
     "InvalidProduct",
     "InventoryError",
     "ProductIdTaken",
+    "ProductIdsExhausted",
     "ProductNotFound",
 ]
 
@@ -42,6 +44,20 @@ class ProductIdTaken(InventoryError):
     def __init__(self, product_id: int) -> None:
         super().__init__(f"A product with product id {product_id} already exists")
         self.product_id = product_id
+
+
+class ProductIdsExhausted(InventoryError):
+    def __init__(self) -> None:
+        super().__init__("Every product id is taken; delete a product to free one")
+
+
+class IdempotencyKeyReused(InventoryError):
+    def __init__(self, key: str) -> None:
+        super().__init__(
+            f"The Idempotency-Key {key!r} was sent before with another body; "
+            "use a new key for a new product"
+        )
+        self.key = key
 
 
 class InvalidProduct(InventoryError):

@@ -13,16 +13,30 @@ down, the SQLite file is locked past the busy timeout) surface as
 from __future__ import annotations
 
 import functools
+import json
 import logging
 from collections.abc import Callable
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import Engine, Row, delete, func, insert, select, update
+from sqlalchemy import (
+    Engine,
+    Row,
+    and_,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
-from inventory.database import products, sync_id_sequence
-from inventory.errors import DatabaseUnavailable, ProductIdTaken
-from inventory.validation import Product, ProductFields
+from inventory.database import idempotency_keys, products
+from inventory.errors import DatabaseUnavailable, ProductIdsExhausted, ProductIdTaken
+from inventory.validation import MAX_PRODUCT_ID, Product, ProductFields
 
 __all__ = ["ProductRepository"]
 
@@ -32,10 +46,29 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 _COLUMNS = (products.c.id, products.c.product_name, products.c.brand, products.c.category)
+_TEXT_COLUMNS = ("product_name", "brand", "category")
 _ORDER = products.c.id
-# Attempts at an insert whose id the database assigns; on PostgreSQL a
-# concurrent insert of a client-chosen id can take the id the sequence hands out.
-_ASSIGN_ATTEMPTS = 5
+# Attempts at an insert whose id is assigned: two writers can compute the same
+# free id at once on PostgreSQL; the loser sees the winner's and tries again.
+_ASSIGN_ATTEMPTS = 10
+
+
+def _free_id() -> Any:
+    """The id a new product gets: one past the largest, or, once a product holds the
+    largest id there is, the lowest free one (NULL when every id is taken).
+
+    Assigned here, not by the database: SQLite would go past ``MAX_PRODUCT_ID``
+    and PostgreSQL's sequence stops at it, after a client chose an id near the top.
+    """
+    top = select(func.coalesce(func.max(products.c.id), 0)).scalar_subquery()
+    taken = products.alias("taken")
+    gap = (
+        select(func.min(products.c.id + 1))
+        .where(products.c.id < MAX_PRODUCT_ID, ~exists().where(taken.c.id == products.c.id + 1))
+        .scalar_subquery()
+    )
+    first_free = ~exists().where(products.c.id == 1)
+    return case((top < MAX_PRODUCT_ID, top + 1), (first_free, 1), else_=gap)
 
 
 def _product(row: Row[Any, Any, Any, Any]) -> Product:
@@ -101,25 +134,69 @@ class ProductRepository:
             return [_product(row) for row in connection.execute(query)]
 
     @_unavailable_on_failure
-    def add(self, fields: ProductFields) -> Product:
-        """Insert a product; with an ``id`` that one (or :class:`ProductIdTaken`)."""
-        statement = insert(products).values(dict(fields)).returning(*_COLUMNS)
-        if "id" in fields:
-            try:
-                with self.engine.begin() as connection:
-                    row = connection.execute(statement).one()
-                    sync_id_sequence(connection)
-            except IntegrityError:
-                raise ProductIdTaken(fields["id"]) from None
-            return _product(row)
+    def add(
+        self, fields: ProductFields, *, idempotency: tuple[str, str] | None = None
+    ) -> tuple[Product, str | None]:
+        """Insert a product; with an ``id`` that one (or :class:`ProductIdTaken`).
+
+        ``idempotency`` is (key, fingerprint of the request): the key is stored
+        with the product in the same transaction. When the key is already there,
+        nothing is written and the answer is the stored product with the stored
+        fingerprint, for the caller to compare.
+        """
         for attempt in range(_ASSIGN_ATTEMPTS):
             try:
                 with self.engine.begin() as connection:
-                    return _product(connection.execute(statement).one())
+                    if idempotency is not None:
+                        stored = self._stored(connection, idempotency[0])
+                        if stored is not None:
+                            return stored
+                    product = self._insert(connection, fields)
+                    if idempotency is not None:
+                        key, fingerprint = idempotency
+                        connection.execute(
+                            insert(idempotency_keys).values(
+                                key=key, fingerprint=fingerprint, product=json.dumps(product)
+                            )
+                        )
+                    return product, None
             except IntegrityError:
+                if idempotency is not None:  # the same key, sent at the same time?
+                    with self.engine.connect() as connection:
+                        stored = self._stored(connection, idempotency[0])
+                    if stored is not None:
+                        return stored
+                if "id" in fields:
+                    raise ProductIdTaken(fields["id"]) from None
                 if attempt == _ASSIGN_ATTEMPTS - 1:
                     raise
         raise AssertionError("unreachable")  # pragma: no cover
+
+    @staticmethod
+    def _stored(connection: Connection, key: str) -> tuple[Product, str] | None:
+        row = connection.execute(
+            select(idempotency_keys.c.product, idempotency_keys.c.fingerprint).where(
+                idempotency_keys.c.key == key
+            )
+        ).first()
+        return (json.loads(row.product), row.fingerprint) if row else None
+
+    @staticmethod
+    def _insert(connection: Connection, fields: ProductFields) -> Product:
+        if "id" in fields:
+            statement = insert(products).values(dict(fields)).returning(*_COLUMNS)
+            return _product(connection.execute(statement).one())
+        new_id = _free_id()
+        values = select(new_id, *(literal(fields[name]) for name in _TEXT_COLUMNS))  # type: ignore[literal-required]
+        statement = (
+            insert(products)
+            .from_select(["id", *_TEXT_COLUMNS], values.where(and_(new_id.is_not(None))))
+            .returning(*_COLUMNS)
+        )
+        row = connection.execute(statement).first()
+        if row is None:
+            raise ProductIdsExhausted()
+        return _product(row)
 
     @_unavailable_on_failure
     def change(self, product_id: int, fields: ProductFields) -> Product | None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
-from inventory.errors import CategoryNotFound, ProductNotFound
+from inventory.errors import CategoryNotFound, IdempotencyKeyReused, ProductNotFound
 from inventory.repository import ProductRepository
 from inventory.validation import MAX_PRODUCT_ID, Product, validate_product
 
@@ -54,11 +56,23 @@ class ProductService:
             raise CategoryNotFound(category)
         return found
 
-    def create(self, data: Any) -> Product:
-        """A new product from ``data``; its ``id`` if free, else :class:`ProductIdTaken`."""
+    def create(self, data: Any, *, idempotency_key: str | None = None) -> Product:
+        """A new product from ``data``; its ``id`` if free, else :class:`ProductIdTaken`.
+
+        With ``idempotency_key``, a second call with the same key and data
+        creates nothing and returns the first call's product; the same key
+        with other data is :class:`IdempotencyKeyReused`.
+        """
         fields = validate_product(data)
         fields.setdefault("category", self.default_category)
-        return self.repository.add(fields)
+        if idempotency_key is None:
+            return self.repository.add(fields)[0]
+        canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        fingerprint = hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
+        product, stored = self.repository.add(fields, idempotency=(idempotency_key, fingerprint))
+        if stored is not None and stored != fingerprint:
+            raise IdempotencyKeyReused(idempotency_key)
+        return product
 
     def replace(self, product_id: int, data: Any) -> Product:
         """Every field of a product replaced (a missing ``category`` is the default)."""

@@ -9,6 +9,14 @@
 ``SQLITE_BUSY_TIMEOUT_MS``
     How long a SQLite write waits for another worker's (default 10000);
     past it the request is answered 503 with ``Retry-After``.
+``ALLOWED_HOSTS``
+    Comma-separated host names the service answers for (``shop.example``,
+    ``.example.com`` for a domain and its subdomains); any other ``Host`` is
+    a 400. Unset: every host is served.
+``PUBLIC_ORIGIN``
+    The scheme and host clients reach the service at
+    (``https://shop.example``), for absolute ``Location`` headers. Unset:
+    ``Location`` is a path.
 """
 
 from __future__ import annotations
@@ -38,6 +46,10 @@ class Settings:
     debug: bool = False
     #: Milliseconds a SQLite write waits for a lock before the database counts as unavailable.
     sqlite_busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS
+    #: The hosts served (empty: every host).
+    allowed_hosts: tuple[str, ...] = ()
+    #: ``https://shop.example``: makes ``Location`` absolute (empty: a path).
+    public_origin: str = ""
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -48,4 +60,8 @@ class Settings:
             sqlite_busy_timeout_ms=int(
                 environ.get("SQLITE_BUSY_TIMEOUT_MS") or SQLITE_BUSY_TIMEOUT_MS
             ),
+            allowed_hosts=tuple(
+                host.strip() for host in environ.get("ALLOWED_HOSTS", "").split(",") if host.strip()
+            ),
+            public_origin=environ.get("PUBLIC_ORIGIN", "").rstrip("/"),
         )

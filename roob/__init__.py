@@ -46,7 +46,12 @@ from roob.exceptions import (
     RouteConflict,
     UnprocessableEntity,
 )
-from roob.middleware import CORSMiddleware, ErrorHandlerMiddleware, SecurityHeadersMiddleware
+from roob.middleware import (
+    CORSMiddleware,
+    ErrorHandlerMiddleware,
+    SecurityHeadersMiddleware,
+    TrustedHostMiddleware,
+)
 from roob.requests import Request
 from roob.responses import Response
 from roob.routers import Router
@@ -72,6 +77,7 @@ __all__ = [
     "RouteConflict",
     "Router",
     "SecurityHeadersMiddleware",
+    "TrustedHostMiddleware",
     "UnprocessableEntity",
     "__version__",
 ]

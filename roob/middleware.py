@@ -8,6 +8,8 @@ as ``cls(app, **options)``). This module holds Roob's own:
 * :class:`SecurityHeadersMiddleware` - ``nosniff``, a referrer policy, and for
   HTML a content security policy and frame protection.
 * :class:`CORSMiddleware` - cross-origin requests and their preflights.
+* :class:`TrustedHostMiddleware` - a 400 for a request to a host the
+  application is not served as.
 """
 
 from __future__ import annotations
@@ -17,9 +19,15 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from roob._types import StartResponse, WSGIApp
+from roob.exceptions import ConfigurationError
 from roob.responses import held_until_body, internal_error_message, send_json
 
-__all__ = ["CORSMiddleware", "ErrorHandlerMiddleware", "SecurityHeadersMiddleware"]
+__all__ = [
+    "CORSMiddleware",
+    "ErrorHandlerMiddleware",
+    "SecurityHeadersMiddleware",
+    "TrustedHostMiddleware",
+]
 
 logger = logging.getLogger("roob")
 
@@ -222,3 +230,40 @@ def _add_vary(headers: list[tuple[str, str]], value: str) -> list[tuple[str, str
                 headers[index] = (name, f"{current}, {value}")
             return headers
     return [*headers, ("Vary", value)]
+
+
+class TrustedHostMiddleware:
+    """Answer 400 to a request whose ``Host`` is not one of ``allowed_hosts``.
+
+    An entry is a host name (``shop.example``, an IP address), ``.example.com``
+    for that domain and every subdomain, or ``*`` for any. The port is not
+    compared. Put it outermost, so that nothing else sees a forged host.
+    """
+
+    def __init__(self, app: WSGIApp, *, allowed_hosts: Iterable[str]) -> None:
+        hosts = [host.strip().lower().rstrip(".") for host in allowed_hosts]
+        if not hosts or not all(hosts):
+            raise ConfigurationError("allowed_hosts must name at least one host, or '*'")
+        self.app = app
+        self.any_host = "*" in hosts
+        self.names = frozenset(host for host in hosts if not host.startswith("."))
+        self.domains = tuple(host for host in hosts if host.startswith("."))
+
+    def allows(self, host: str) -> bool:
+        """Whether ``host`` (a Host header: a name or address, maybe with a port) is allowed."""
+        name = host.lower()
+        name = (
+            name.partition("]")[0] + "]"
+            if name.startswith("[")
+            else name.rpartition(":")[0] or name
+        )
+        name = name.rstrip(".")
+        return self.any_host or name in self.names or ("." + name).endswith(self.domains)
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
+        if self.allows(host):
+            return self.app(environ, start_response)
+        logger.warning("refused a request for the host %r", host)
+        document = {"message": f"Requests for the host {host!r} are not served here"}
+        return send_json(start_response, "400 Bad Request", document, environ)

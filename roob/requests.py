@@ -157,8 +157,7 @@ class Request(webob.Request):  # type: ignore[misc]
             raise BadRequest(f"Request body is not valid JSON: {exc}") from None
         except ValueError:  # int() refuses a number that long
             raise BadRequest(
-                "Request body holds a number longer than "
-                f"{sys.get_int_max_str_digits()} digits"
+                f"Request body holds a number longer than {sys.get_int_max_str_digits()} digits"
             ) from None
         self._json_cache = value
         return value

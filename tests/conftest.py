@@ -1,10 +1,18 @@
-"""Shared fixtures: an application with its folders in tmp_path, and WSGI helpers."""
+"""Shared fixtures: an application with its folders in tmp_path, WSGI helpers, PostgreSQL.
+
+``postgres_url`` is the database ``TEST_DATABASE_URL`` names or, without it, a
+throwaway server the session starts on 127.0.0.1 (tests/postgres.py) and
+deletes at the end. If no server can be started, the tests that need it skip
+locally with the reason, and fail under CI (``CI=true``), where that is a
+broken build.
+"""
 
 from __future__ import annotations
 
 import io
+import os
 import pathlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import pytest
@@ -12,6 +20,7 @@ import webob
 
 from roob import Roob
 from roob.testing import TestClient
+from tests.postgres import PostgresUnavailable, ThrowawayPostgres
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -82,6 +91,25 @@ class UnreadableInput(io.RawIOBase):
 
     def readline(self, size: int | None = -1) -> bytes:
         raise AssertionError("the request body was read")
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        yield url
+        return
+    try:
+        server = ThrowawayPostgres(database="roob_test").__enter__()
+    except PostgresUnavailable as exc:
+        reason = f"no PostgreSQL for the inventory's tests: {exc}"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    try:
+        yield server.url
+    finally:
+        server.close()
 
 
 @pytest.fixture

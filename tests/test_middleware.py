@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 import pytest
 
-from roob import CORSMiddleware, ErrorHandlerMiddleware, Response, SecurityHeadersMiddleware
+from roob import (
+    ConfigurationError,
+    CORSMiddleware,
+    ErrorHandlerMiddleware,
+    Response,
+    SecurityHeadersMiddleware,
+    TrustedHostMiddleware,
+)
 from roob.testing import TestClient
 
 INTERNAL_ERROR = {"message": "Internal Server Error"}
@@ -440,3 +448,84 @@ def test_vary_origin_is_not_added_twice(app, client):
     app.add_middleware(CORSMiddleware, allow_origins=["https://shop.example"])
     response = client.get("/varied", headers={"Origin": "https://shop.example"})
     assert response.headers["Vary"] == "Accept, origin"
+
+
+def test_a_late_start_response_with_exc_info_raises_the_error_for_the_server(call_wsgi):
+    def writes_then_fails(environ, start_response):
+        write = start_response("200 OK", [("Content-Type", "text/plain")])
+        write(b"sent")
+        try:
+            raise ValueError("after the write")
+        except ValueError:
+            start_response("500 Internal Server Error", [], sys.exc_info())
+        return []  # pragma: no cover - start_response raised
+
+    with pytest.raises(ValueError, match="after the write"):
+        call_wsgi(ErrorHandlerMiddleware(app=writes_then_fails))
+
+
+def test_an_app_failing_after_a_legacy_write_is_not_restarted(call_wsgi):
+    def writes_then_raises(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain")])(b"sent")
+        raise ValueError("after the write")
+
+    with pytest.raises(ValueError, match="after the write"):
+        call_wsgi(ErrorHandlerMiddleware(app=writes_then_raises))
+
+
+def test_a_body_without_close_is_streamed(call_wsgi):
+    class Chunks:
+        def __iter__(self):
+            yield b"a"
+            yield b"b"
+
+    def plain(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return Chunks()
+
+    assert call_wsgi(ErrorHandlerMiddleware(app=plain))[1] == b"ab"
+
+
+# --- TrustedHostMiddleware -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("host", "allowed"),
+    [
+        ("shop.example", True),
+        ("SHOP.example:8000", True),
+        ("shop.example.", True),
+        ("evil.example", False),
+        ("shop.example.evil.example", False),
+        ("api.example", True),
+        ("v1.api.example", True),
+        ("xapi.example", False),
+        ("[::1]:8000", True),
+        ("[::2]", False),
+        ("", False),
+    ],
+)
+def test_trusted_hosts_are_names_domains_and_addresses(host, allowed):
+    middleware = TrustedHostMiddleware(
+        works, allowed_hosts=["shop.example", ".api.example", "[::1]"]
+    )
+    assert middleware.allows(host) is allowed
+
+
+def test_a_host_that_is_not_allowed_gets_a_json_400(caplog):
+    client = TestClient(TrustedHostMiddleware(works, allowed_hosts=["shop.example"]))
+    assert client.get("/", headers={"Host": "shop.example"}).text == "all good"
+    refused = client.get("/", headers={"Host": "evil.example"})
+    assert refused.status_code == 400
+    assert refused.json() == {"message": "Requests for the host 'evil.example' are not served here"}
+    assert "refused a request for the host 'evil.example'" in caplog.text
+
+
+def test_any_host_is_allowed_with_a_star():
+    assert TrustedHostMiddleware(works, allowed_hosts=["*"]).allows("anything.example")
+
+
+@pytest.mark.parametrize("hosts", [[], [""], ["  "]])
+def test_trusted_hosts_must_name_a_host(hosts):
+    with pytest.raises(ConfigurationError, match="allowed_hosts must name at least one host"):
+        TrustedHostMiddleware(works, allowed_hosts=hosts)

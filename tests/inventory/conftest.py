@@ -1,10 +1,7 @@
 """Fixtures for the inventory's tests: the app on a fresh database, per backend.
 
 Every API test runs twice: on a new SQLite file and on PostgreSQL. The
-PostgreSQL database is the one ``TEST_DATABASE_URL`` names or, without it, a
-throwaway server the session starts on 127.0.0.1 (tests/postgres.py) and
-deletes at the end. If no server can be started, those runs skip locally with
-the reason, and fail under CI (``CI=true``), where that is a broken build.
+PostgreSQL database comes from the ``postgres_url`` fixture (tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -19,26 +16,6 @@ from inventory import ProductRepository, Settings, create_app
 from inventory.database import connect, metadata, prepare
 from roob import Roob
 from roob.testing import TestClient
-from tests.postgres import PostgresUnavailable, ThrowawayPostgres
-
-
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        yield url
-        return
-    try:
-        server = ThrowawayPostgres(database="roob_test").__enter__()
-    except PostgresUnavailable as exc:
-        reason = f"no PostgreSQL for the inventory's tests: {exc}"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    try:
-        yield server.url
-    finally:
-        server.close()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -135,7 +135,7 @@ def test_the_seed_walkthrough_post(client, as_json):
     assert response.status_code == 201
     created = {**GALAXY_TAB, "category": "uncategorized"}
     assert response.json() == created
-    assert response.headers["Location"].endswith("/api/products/5")
+    assert response.headers["Location"] == "/api/products/5"
     assert client.get("/api/products/5").json() == created
     assert client.get("/api/products").json()["uncategorized"] == [created]
     assert client.get("/api/products/uncategorized").json() == [created]
@@ -383,3 +383,92 @@ def test_responses_carry_the_security_headers(client):
     response = client.get("/api/products/1")
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+# --- ids at the top of the range, idempotent creation, hosts ----------------------
+
+TOP_ID = 2**31 - 1
+TAB = {"product_name": "Tab", "brand": "Samsung"}
+
+
+def test_a_client_taking_the_top_id_leaves_every_product_reachable(client):
+    assert client.post("/api/products", json={"id": TOP_ID, **TAB}).status_code == 201
+    for _ in range(3):
+        response = client.post("/api/products", json=TAB)
+        assert response.status_code == 201
+        product_id = response.json()["id"]
+        assert 1 <= product_id < TOP_ID
+        assert client.get(f"/api/products/{product_id}").status_code == 200
+        assert client.patch(f"/api/products/{product_id}", json={"brand": "x"}).status_code == 200
+        assert client.put(f"/api/products/{product_id}", json=TAB).status_code == 200
+    assert client.delete(f"/api/products/{TOP_ID}").status_code == 204
+    assert client.post("/api/products", json=TAB).json()["id"] == 8  # after 5, 6, 7
+    response = client.post("/api/products", json={"id": TOP_ID + 1, **TAB})
+    assert response.status_code == 422
+    assert response.json()["errors"] == {"id": f"must be between 1 and {TOP_ID}"}
+    assert client.get(f"/api/products/{TOP_ID + 1}").status_code == 404
+
+
+def test_a_retry_with_the_same_idempotency_key_returns_the_first_answer(client):
+    key = {"Idempotency-Key": "order-7f3a"}
+    first = client.post("/api/products", json=TAB, headers=key)
+    again = client.post("/api/products", json=TAB, headers=key)
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()
+    assert again.headers["Location"] == first.headers["Location"]
+    assert all_ids(client) == [1, 2, 3, 4, first.json()["id"]]
+    other = client.post("/api/products", json={**TAB, "brand": "Apple"}, headers=key)
+    assert other.status_code == 422
+    assert other.json()["message"] == (
+        "The Idempotency-Key 'order-7f3a' was sent before with another body; "
+        "use a new key for a new product"
+    )
+    assert len(all_ids(client)) == 5
+    fresh = client.post("/api/products", json=TAB, headers={"Idempotency-Key": "order-7f3b"})
+    assert fresh.json()["id"] != first.json()["id"]
+
+
+@pytest.mark.parametrize("key", ["", "x" * 201, "has space", "é"])
+def test_a_malformed_idempotency_key_is_refused(client, key):
+    response = client.post("/api/products", json=TAB, headers={"Idempotency-Key": key})
+    assert response.status_code == 422
+    assert response.json()["message"] == "Invalid header"
+    assert "Idempotency-Key" in response.json()["errors"]
+    assert len(all_ids(client)) == 4
+
+
+def test_location_is_a_path_whatever_the_host_and_absolute_with_a_public_origin(settings, engine):
+    from dataclasses import replace
+
+    from inventory import ProductRepository, create_app
+
+    hostile = {"Host": "evil.example"}
+    client = TestClient(create_app(settings, repository=ProductRepository(engine)))
+    assert client.post("/api/products", json=TAB, headers=hostile).headers["Location"] == (
+        "/api/products/5"
+    )
+    public = replace(settings, public_origin="https://shop.example")
+    client = TestClient(create_app(public, repository=ProductRepository(engine)))
+    assert client.post("/api/products", json=TAB, headers=hostile).headers["Location"] == (
+        "https://shop.example/api/products/6"
+    )
+
+
+def test_allowed_hosts_refuse_every_other_host(settings, engine):
+    from dataclasses import replace
+
+    from inventory import ProductRepository, create_app
+
+    limited = replace(settings, allowed_hosts=("shop.example", "localhost"))
+    client = TestClient(create_app(limited, repository=ProductRepository(engine)))
+    assert client.get("/api/products/1", headers={"Host": "shop.example:8000"}).status_code == 200
+    refused = client.get("/api/products/1", headers={"Host": "evil.example"})
+    assert refused.status_code == 400
+    assert refused.json() == {"message": "Requests for the host 'evil.example' are not served here"}
+
+
+def test_a_number_past_pythons_digit_limit_is_a_400_in_our_words(client):
+    body = b'{"product_name": "a", "brand": "b", "id": ' + b"9" * 5000 + b"}"
+    response = client.post("/api/products", data=body)
+    assert response.status_code == 400
+    assert response.json() == {"message": "Request body holds a number longer than 4300 digits"}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from inventory.pages import DASHBOARD_PAGE_SIZE
+
 
 def test_the_dashboard_shows_each_category_with_its_count(client):
     response = client.get("/dashboard")
@@ -71,3 +73,20 @@ def test_the_seed_static_view(client):
     assert response.status_code == 200
     assert response.text == "<h1>This is a static view</h1>"
     assert response.headers["Content-Type"] == "text/html; charset=UTF-8"
+
+
+def test_the_dashboard_shows_a_page_of_products_at_a_time(client):
+    for number in range(246):  # 250 products with the seed's 4
+        client.post("/api/products", json={"product_name": f"p{number}", "brand": "b"})
+    first = client.get("/dashboard").text
+    assert first.count("<tr><td>") == DASHBOARD_PAGE_SIZE
+    assert '<a rel="next" href="/dashboard?page=2">Next</a>' in first
+    assert 'rel="prev"' not in first
+    assert "Page 1 of 3" in first
+    assert "on this page" in first
+    last = client.get("/dashboard?page=3").text
+    assert last.count("<tr><td>") == 50
+    assert '<a rel="prev" href="/dashboard?page=2">Previous</a>' in last
+    assert 'rel="next"' not in last
+    assert "No products on this page." in client.get("/dashboard?page=4").text
+    assert client.get("/dashboard?page=0").status_code == 422
