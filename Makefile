@@ -25,7 +25,7 @@ $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 
 # The inventory demo on http://$(HOST):$(PORT), SQLite under var/ unless DATABASE_URL says otherwise.
 run: $(VENV)/.run-installed
-	$(BIN)/gunicorn -c gunicorn.conf.py --bind $(HOST):$(PORT) inventory.wsgi:app
+	$(BIN)/gunicorn -c deploy/gunicorn.conf.py --bind $(HOST):$(PORT) inventory.wsgi:app
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .

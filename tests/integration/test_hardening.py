@@ -40,7 +40,7 @@ def server(request, tmp_path_factory):
         engine.dispose()
     port = free_port()
     command = [
-        sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
+        sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py",
         "--bind", f"127.0.0.1:{port}", "--workers", "2",
         "--control-socket", str(folder / "gunicorn.ctl"),
         "inventory.wsgi:app",

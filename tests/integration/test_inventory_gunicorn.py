@@ -26,7 +26,7 @@ def make_server(tmp_path):
     port = free_port()
     command = [
         sys.executable, "-m", "gunicorn",
-        "-c", "gunicorn.conf.py",
+        "-c", "deploy/gunicorn.conf.py",
         "--bind", f"127.0.0.1:{port}",
         "--workers", "2",
         # A gthread worker accepts up to worker_connections at once; capping

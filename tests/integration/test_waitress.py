@@ -26,7 +26,7 @@ def server_command(server: str, port: int) -> list[str]:
             f"--listen=127.0.0.1:{port}", "--threads=4", "inventory.wsgi:app",
         ]  # fmt: skip
     return [
-        sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
+        sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py",
         "--bind", f"127.0.0.1:{port}", "--workers", "1", "inventory.wsgi:app",
     ]  # fmt: skip
 

@@ -168,7 +168,7 @@ def gunicorn(
 ) -> ServerProcess:
     port = free_port()
     command = [
-        sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
+        sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py",
         "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4",
         # the same workers all along, so that memory growth means a leak
         "--max-requests", "0", "--access-logfile", "/dev/null", app,

@@ -1,6 +1,6 @@
 """gunicorn settings for running the inventory in production.
 
-    gunicorn -c gunicorn.conf.py inventory.wsgi:app
+    gunicorn -c deploy/gunicorn.conf.py inventory.wsgi:app
 
 Every setting can be overridden on the command line (``--bind``) or with
 ``GUNICORN_CMD_ARGS``. Put a reverse proxy (nginx, a load balancer) in front
