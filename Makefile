@@ -9,7 +9,7 @@ PORT   ?= 8000
 # pip reads dependency groups (--group) from 25.1 on.
 PIP_VERSION := pip>=25.1,<27
 
-.PHONY: run test lint typecheck unit docs soak bench bench-e2e clean
+.PHONY: run test lint typecheck unit docs soak scaleout bench bench-e2e clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,13 @@ test: lint typecheck docs unit
 SOAK_SECONDS ?= 120
 soak: $(VENV)/.dev-installed
 	$(BIN)/python -m tests.soak --seconds $(SOAK_SECONDS)
+
+# Two gunicorn hosts, nginx and PostgreSQL, each in a network namespace (needs root,
+# Debian's nginx and iproute2): a host killed with kill -9 and the database stopped
+# under load, every acknowledged write stored exactly once (tests/scaleout).
+SCALEOUT_SECONDS ?= 30
+scaleout: $(VENV)/.dev-installed
+	$(BIN)/python -m tests.scaleout --seconds $(SCALEOUT_SECONDS)
 
 # Roob side by side with raw WSGI, Falcon, Bottle and Flask (docs/performance.md).
 bench: $(VENV)/.dev-installed

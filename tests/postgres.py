@@ -76,9 +76,20 @@ def _copy_for_unprivileged_user(bin_dir: pathlib.Path, folder: pathlib.Path) -> 
 class ThrowawayPostgres:
     """A PostgreSQL cluster of its own: ``start()``, ``url``, ``stop()``, ``close()``."""
 
-    def __init__(self, database: str = "roob_test") -> None:
+    def __init__(
+        self,
+        database: str = "roob_test",
+        *,
+        host: str = "127.0.0.1",
+        netns: str | None = None,
+        trusted_network: str | None = None,
+    ) -> None:
+        """``host`` is the address it listens on, ``netns`` the network namespace it runs
+        in, ``trusted_network`` (``10.0.0.0/24``) where else clients may connect from."""
         self.database = database
-        self.port = free_port()
+        self.host = host
+        self.netns = netns
+        self.port = free_port() if netns is None else 5432
         self.folder = pathlib.Path(tempfile.mkdtemp(prefix="roob-postgres-"))
         self.as_root = os.geteuid() == 0
         try:
@@ -93,6 +104,9 @@ class ThrowawayPostgres:
                 shutil.chown(self.data, UNPRIVILEGED_USER)
             self._run("initdb", "-D", str(self.data), "-U", USER, "--auth=trust",
                       "-E", "UTF8", "--no-sync")  # fmt: skip
+            if trusted_network is not None:
+                with (self.data / "pg_hba.conf").open("a") as rules:
+                    rules.write(f"host all all {trusted_network} trust\n")
         except BaseException:
             shutil.rmtree(self.folder, ignore_errors=True)
             raise
@@ -101,19 +115,24 @@ class ThrowawayPostgres:
     @property
     def url(self) -> str:
         """The SQLAlchemy URL of the database (psycopg 3 driver)."""
-        return f"postgresql+psycopg://{USER}@127.0.0.1:{self.port}/{self.database}"
+        return f"postgresql+psycopg://{USER}@{self.host}:{self.port}/{self.database}"
 
     @property
     def libpq_url(self) -> str:
         """The same database as a libpq URL, for psycopg or psql."""
-        return f"postgresql://{USER}@127.0.0.1:{self.port}/{self.database}"
+        return f"postgresql://{USER}@{self.host}:{self.port}/{self.database}"
 
     def _run(self, program: str, *arguments: str) -> None:
         command = [str(self.bin_dir / program), *arguments]
-        user = UNPRIVILEGED_USER if self.as_root else None
-        group = "nogroup" if self.as_root else None
+        if self.netns is not None:  # entered as root, then the unprivileged user
+            command = ["ip", "netns", "exec", self.netns, "setpriv", f"--reuid={UNPRIVILEGED_USER}",
+                       "--regid=nogroup", "--clear-groups", *command]  # fmt: skip
+        unprivileged = self.as_root and self.netns is None
         result = subprocess.run(
-            command, user=user, group=group, extra_groups=[] if self.as_root else None,
+            command,
+            user=UNPRIVILEGED_USER if unprivileged else None,
+            group="nogroup" if unprivileged else None,
+            extra_groups=[] if unprivileged else None,
             cwd=self.folder, capture_output=True, text=True, timeout=START_TIMEOUT_SECONDS,
         )  # fmt: skip
         if result.returncode != 0:
@@ -125,11 +144,11 @@ class ThrowawayPostgres:
 
     def start(self) -> ThrowawayPostgres:
         """Start the server (again, after ``stop()``); create the database the first time."""
-        options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.data} -c fsync=off"
+        options = f"-c listen_addresses={self.host} -p {self.port} -k {self.data} -c fsync=off"
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.data / "server.log"),
                   "-w", "-t", str(START_TIMEOUT_SECONDS), "-o", options, "start")  # fmt: skip
         if not self.started:
-            self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", USER,
+            self._run("createdb", "-h", self.host, "-p", str(self.port), "-U", USER,
                       self.database)  # fmt: skip
             self.started = True
         return self
