@@ -1,9 +1,10 @@
 """gunicorn's settings for ``benchmarks.e2e``, given with ``-c`` to every framework's server.
 
-Passed explicitly because gunicorn started from the repository root otherwise
-loads the inventory's ``gunicorn.conf.py``: its access log and its worker
-recycling (``max_requests``) would be measured instead of the frameworks
-(about a quarter of the requests per second on the project's machine).
+Passed explicitly so that no settings file is picked up by chance (gunicorn
+reads ``./gunicorn.conf.py`` when it finds one): the inventory's, now in
+``deploy/``, has an access log and worker recycling (``max_requests``), which
+were once measured instead of the frameworks (about a quarter of the requests
+per second on the project's machine).
 """
 
 workers = 2
