@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -67,13 +68,48 @@ __all__ = ["Roob"]
 logger = logging.getLogger("roob")
 
 
+class _DefaultFolder(str):
+    """A folder name given by default, which may be absent (an explicit one may not)."""
+
+
+DEBUG_VARIABLE = "ROOB_DEBUG"
+DEFAULT_TEMPLATE_DIR = _DefaultFolder("templates")
+DEFAULT_STATIC_DIR = _DefaultFolder("static")
+
+
+def _creator_folder() -> str:
+    """The folder of the module that called ``Roob(...)`` (the working folder if none)."""
+    frame = sys._getframe(2)
+    while frame.f_back is not None and frame.f_globals.get("__name__") == __name__:
+        frame = frame.f_back  # a subclass's __init__ calling ours from this module
+    filename = frame.f_globals.get("__file__")
+    return os.path.dirname(os.path.abspath(filename)) if filename else os.getcwd()
+
+
+def _folder(root: str, name: str | os.PathLike[str], what: str) -> str:
+    path = os.path.join(root, os.fspath(name))
+    if not isinstance(name, _DefaultFolder) and not os.path.isdir(path):
+        raise ConfigurationError(
+            f"{what}={os.fspath(name)!r} is not a folder ({path} does not exist); create "
+            f"it, or pass the folder (relative ones are read from root_path={root!r})"
+        )
+    return path
+
+
 class Roob(RegistrationAPI):
     """A WSGI web application.
 
     :param template_dir: where :meth:`template` finds Jinja2 templates.
-    :param static_dir: a folder served as static files (skipped if missing).
-    :param debug: send exception text to clients and reload templates and
-        static files on change. Never in production.
+    :param static_dir: a folder served as static files (None for none). A
+        relative folder is found in ``root_path``; one that does not exist is a
+        :class:`~roob.ConfigurationError`, except the defaults, which may be absent.
+    :param root_path: the folder relative ones are read from; by default the
+        folder of the module that creates the application, as in Flask,
+        whatever the current directory.
+    :param debug: send exception details to clients (an HTML page with the
+        traceback for browsers, JSON for the others) and reload templates and
+        static files on change. Never in production. Not given: on when the
+        environment variable ``ROOB_DEBUG`` is ``1`` (``roob run --debug``).
     :param max_body_size: the most bytes a request body may have (413 past it).
     :param static_url: the URL prefix of the static files (default: the root).
     :param request_class: the :class:`~roob.Request` subclass views receive.
@@ -83,10 +119,11 @@ class Roob(RegistrationAPI):
 
     def __init__(
         self,
-        template_dir: str | os.PathLike[str] = "templates",
-        static_dir: str | os.PathLike[str] | None = "static",
+        template_dir: str | os.PathLike[str] = DEFAULT_TEMPLATE_DIR,
+        static_dir: str | os.PathLike[str] | None = DEFAULT_STATIC_DIR,
         *,
-        debug: bool = False,
+        root_path: str | os.PathLike[str] | None = None,
+        debug: bool | None = None,
         max_body_size: int = DEFAULT_MAX_BODY_SIZE,
         static_url: str = "/",
         request_class: type[Request] = Request,
@@ -95,13 +132,19 @@ class Roob(RegistrationAPI):
     ) -> None:
         if not isinstance(max_body_size, int) or max_body_size < 0:
             raise ConfigurationError("max_body_size must be a non-negative int")
+        if debug is None:
+            debug = os.environ.get(DEBUG_VARIABLE, "").lower() in {"1", "true", "yes", "on"}
         self.debug = debug
+        self.root_path = os.fspath(root_path) if root_path is not None else _creator_folder()
         self.max_body_size = max_body_size
         self.title = title
         self.version = version
         self.route_table = RouteTable(default_convertors())
-        self.templates = Templates(template_dir, auto_reload=debug)
-        self.static_dir = None if static_dir is None else os.fspath(static_dir)
+        templates = _folder(self.root_path, template_dir, "template_dir")
+        self.templates = Templates(templates, auto_reload=debug)
+        self.static_dir = (
+            None if static_dir is None else _folder(self.root_path, static_dir, "static_dir")
+        )
         self.static_url = static_url
         if max_body_size != request_class.max_body_size:
             # For speed: a subclass carries the limit as a class attribute, where the

@@ -123,7 +123,7 @@ def template_dir(tmp_path: pathlib.Path) -> pathlib.Path:
 @pytest.fixture
 def app(tmp_path: pathlib.Path, template_dir: pathlib.Path) -> Roob:
     """A Roob application with its templates in tmp_path and no static folder."""
-    return Roob(template_dir=template_dir, static_dir=tmp_path / "no-static")
+    return Roob(template_dir=template_dir, static_dir=None)
 
 
 @pytest.fixture

@@ -32,11 +32,11 @@ def test_the_instance_is_a_wsgi_application(app, call_wsgi):
 
 
 def test_folders_are_positional_and_options_keyword_only(tmp_path):
-    app = Roob(tmp_path / "t", tmp_path / "s", debug=True, max_body_size=10)
+    app = Roob(tmp_path, None, debug=True, max_body_size=10)
     assert app.debug is True
     assert app.max_body_size == 10
     with pytest.raises(TypeError):
-        Roob(tmp_path / "t", tmp_path / "s", True)  # type: ignore[misc]
+        Roob(tmp_path, None, True)  # type: ignore[misc]
 
 
 @pytest.mark.parametrize("size", [-1, 1.5, "10"])

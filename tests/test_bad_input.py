@@ -26,7 +26,7 @@ LEAKS = ("Traceback", 'File "', "Error:", "Exception")
 @pytest.fixture
 def app(tmp_path, write_files):
     write_files(tmp_path, {"secret.txt": "password", "static/css/site.css": "body {}"})
-    app = Roob(tmp_path / "templates", tmp_path / "static")
+    app = Roob(tmp_path, tmp_path / "static")
 
     @app.get("/items/{id:d}")
     def item(request, id):
@@ -204,7 +204,7 @@ def test_a_huge_content_length_is_413_without_reading(client, unreadable_input):
 
 @pytest.mark.parametrize("debug", [False, True])
 def test_exception_text_reaches_the_client_only_in_debug(tmp_path, debug):
-    app = Roob(tmp_path / "templates", None, debug=debug)
+    app = Roob(tmp_path, None, debug=debug)
 
     @app.get("/")
     def broken(request):

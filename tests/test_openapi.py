@@ -21,7 +21,7 @@ class Pet(BaseModel):
 
 @pytest.fixture
 def app(tmp_path):
-    app = Roob(tmp_path / "t", tmp_path / "s", title="Pets", version="2.0")
+    app = Roob(tmp_path, None, title="Pets", version="2.0")
 
     @app.get("/pets")
     def list_pets(request, limit: int = 10, species: list[str] | None = None) -> list[Pet]:

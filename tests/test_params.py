@@ -26,7 +26,7 @@ class Person(BaseModel):
 
 @pytest.fixture
 def typed(tmp_path):
-    app = Roob(tmp_path / "t", tmp_path / "s")
+    app = Roob(tmp_path, None)
 
     @app.get("/search")
     def search(

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import importlib
+import re
+import sys
 import warnings
 from http import HTTPStatus
 
 import pytest
 
-from roob import Roob
+from roob import ConfigurationError, Roob
 from roob.testing import TestClient
 
 FILES = {
@@ -88,27 +91,43 @@ def test_a_url_prefix(static_dir, static_url):
     assert client.get("/api/items").json() == [1, 2]
 
 
-@pytest.mark.parametrize("missing", ["does-not-exist", None], ids=["missing-folder", "none"])
-def test_no_static_folder_is_fine_and_silent(tmp_path, missing):
+def test_no_static_folder_is_fine_and_silent(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        client = make_client(None if missing is None else tmp_path / missing)
+        client = make_client(None)
         assert client.get("/api/items").json() == [1, 2]
         response = client.get("/css/main.css")
     assert response.status_code == 404
     assert response.json() == {"message": "Requested path: /css/main.css does not exist"}
 
 
-def test_no_static_folder_emits_no_warning(tmp_path, recwarn):
-    Roob(static_dir=tmp_path / "nothing-here")
+def test_the_default_static_folder_may_be_absent(tmp_path, recwarn):
+    assert Roob(root_path=tmp_path).static_dir == str(tmp_path / "static")
     assert [str(w.message) for w in recwarn] == []
 
 
-def test_the_default_static_dir_is_static_in_the_working_directory(
+@pytest.mark.parametrize("option", ["static_dir", "template_dir"])
+def test_a_folder_given_that_does_not_exist_is_refused(tmp_path, option):
+    message = f"{option}='nothing-here' is not a folder ({tmp_path / 'nothing-here'} does not exist)"
+    with pytest.raises(ConfigurationError, match=re.escape(message)):
+        Roob(root_path=tmp_path, **{option: "nothing-here"})
+
+
+def test_the_default_static_dir_is_static_beside_the_module_that_made_the_app(
     static_dir, tmp_path, monkeypatch
 ):
-    monkeypatch.chdir(tmp_path)
-    client = TestClient(Roob())
+    (tmp_path / "shop.py").write_text("from roob import Roob\napp = Roob()\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.chdir("/")  # wherever the process runs from
+    shop = importlib.import_module("shop")
+    monkeypatch.delitem(sys.modules, "shop")
+    client = TestClient(shop.app)
+    assert shop.app.root_path == str(tmp_path)
+    assert client.get("/robots.txt").text == FILES["robots.txt"]
+
+
+def test_root_path_says_where_relative_folders_are(static_dir, tmp_path):
+    client = TestClient(Roob(root_path=tmp_path, static_dir="static"))
     assert client.get("/robots.txt").text == FILES["robots.txt"]
 
 
