@@ -108,7 +108,9 @@ def test_the_default_static_folder_may_be_absent(tmp_path, recwarn):
 
 @pytest.mark.parametrize("option", ["static_dir", "template_dir"])
 def test_a_folder_given_that_does_not_exist_is_refused(tmp_path, option):
-    message = f"{option}='nothing-here' is not a folder ({tmp_path / 'nothing-here'} does not exist)"
+    message = (
+        f"{option}='nothing-here' is not a folder ({tmp_path / 'nothing-here'} does not exist)"
+    )
     with pytest.raises(ConfigurationError, match=re.escape(message)):
         Roob(root_path=tmp_path, **{option: "nothing-here"})
 
