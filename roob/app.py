@@ -22,7 +22,6 @@ the application's (see roob/routers.py).
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 from collections.abc import Callable, Iterable
@@ -48,6 +47,7 @@ from roob.convertors import (
     validate_convertor_regex,
 )
 from roob.exceptions import ConfigurationError, HTTPError
+from roob.logs import logger
 from roob.registration import (
     AfterHookFailed,
     RegistrationAPI,
@@ -64,8 +64,6 @@ from roob.staticfiles import static_files
 from roob.templating import Templates
 
 __all__ = ["Roob"]
-
-logger = logging.getLogger("roob")
 
 
 class _DefaultFolder(str):
@@ -262,6 +260,10 @@ class Roob(RegistrationAPI):
 
     def _internal_error_response(self, request: Request, exc: BaseException) -> Response:
         message = internal_error_message(request.environ, exc, self.debug)
+        if self.debug:
+            from roob.debug import debug_response  # built only in debug mode
+
+            return debug_response(request, exc)
         return Response(json={"message": message}, status=500)
 
     # --- registration -----------------------------------------------------

@@ -14,12 +14,12 @@ as ``cls(app, **options)``). This module holds Roob's own:
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from roob._types import StartResponse, WSGIApp
 from roob.exceptions import ConfigurationError
+from roob.logs import logger
 from roob.responses import held_until_body, internal_error_message, send_json
 
 __all__ = [
@@ -28,8 +28,6 @@ __all__ = [
     "SecurityHeadersMiddleware",
     "TrustedHostMiddleware",
 ]
-
-logger = logging.getLogger("roob")
 
 
 class ErrorHandlerMiddleware:

@@ -15,17 +15,16 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 import sys
 from typing import Any, ClassVar
 
 import webob
 
 from roob.exceptions import BadRequest, RequestEntityTooLarge
+from roob.logs import logger
 
 __all__ = ["DEFAULT_MAX_BODY_SIZE", "Request"]
 
-logger = logging.getLogger("roob")
 
 DEFAULT_MAX_BODY_SIZE = 1024 * 1024
 _CHUNK = 64 * 1024

@@ -29,7 +29,6 @@ import decimal
 import enum
 import functools
 import json
-import logging
 import re
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -41,6 +40,7 @@ from webob.util import status_generic_reasons, status_reasons
 
 from roob._types import Headers, StartResponse, WSGIApp
 from roob.exceptions import UnsafeHeader
+from roob.logs import logger
 
 __all__ = [
     "Response",
@@ -52,7 +52,6 @@ __all__ = [
     "to_response",
 ]
 
-logger = logging.getLogger("roob")
 
 _MARKER: Any = object()
 _NO_BODY_CODES = frozenset({"204", "205", "304"})
