@@ -208,8 +208,20 @@ class Roob(RegistrationAPI):
             response = self._error_response(request, exc, endpoint)
         if type(getattr(response, "_app_iter", None)) is list:  # a body that cannot fail
             return response(environ, start_response)
+        return self._streamed(response, request, endpoint, start_response)
 
-        def fail(exc: Exception) -> list[bytes]:  # a streamed body broke before it began
+    def _streamed(
+        self,
+        response: WSGIApp,
+        request: Request,
+        endpoint: Endpoint | None,
+        start_response: StartResponse,
+    ) -> Iterable[bytes]:
+        """Send a body that is produced as it is sent (a closure in _dispatch would slow
+        every request: its variables would become cells)."""
+        environ = request.environ
+
+        def fail(exc: Exception) -> list[bytes]:  # the body broke before its first byte
             return list(self._error_response(request, exc, endpoint)(environ, start_response))
 
         return held_until_body(response, environ, start_response, fail)
