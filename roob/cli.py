@@ -2,9 +2,13 @@
 
 ``roob run MODULE:APP``
     Serve an application with gunicorn, set up for development: 127.0.0.1:8000,
-    one worker, reloading when the code changes. ``--host``, ``--port``,
-    ``--workers`` and ``--no-reload`` change that; ``MODULE:factory()`` calls an
-    application factory. For production, run gunicorn with a config file.
+    one worker, restarted (by watchfiles) when a Python file, a template or a
+    static file under the current folder or the application's changes; a
+    syntax error waits for the next change. ``--debug`` turns the debug page
+    on and makes templates and static files be read afresh on each request
+    (``ROOB_DEBUG=1`` for the application), so that only Python files restart it. gunicorn reads no settings file:
+    ``./gunicorn.conf.py`` is not picked up. ``MODULE:factory()`` calls an
+    application factory. For production, run gunicorn with its own settings.
 
 ``roob routes MODULE:APP``
     Print every route: its methods, its full pattern (router prefixes
@@ -17,15 +21,26 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import os
+import shlex
 import sys
+import tempfile
 from collections.abc import Sequence
 from typing import Any, TextIO
 
 import roob
-from roob.app import Roob
+from roob.app import DEBUG_VARIABLE, Roob
 
-__all__ = ["build_parser", "gunicorn_argv", "load_app", "main", "print_routes"]
+__all__ = [
+    "WATCHED_SUFFIXES",
+    "build_parser",
+    "gunicorn_argv",
+    "load_app",
+    "main",
+    "print_routes",
+    "watched_folders",
+]
 
 
 def load_app(target: str) -> Any:
@@ -75,18 +90,50 @@ def print_routes(app: Any, out: TextIO | None = None) -> None:
         out.write("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() + "\n")
 
 
+#: What ``roob run`` restarts for: source, templates and the usual static files.
+WATCHED_SUFFIXES = frozenset({
+    ".py", ".html", ".htm", ".jinja", ".jinja2", ".j2", ".xml", ".txt", ".css", ".js", ".mjs",
+    ".svg", ".ico", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".woff", ".woff2",
+})  # fmt: skip
+
+
+def _no_settings() -> str:
+    """An empty settings file: given to gunicorn so that it reads no ./gunicorn.conf.py."""
+    path = os.path.join(tempfile.gettempdir(), "roob-run-no-settings.py")
+    if not os.path.exists(path):
+        with open(path, "w") as empty:
+            empty.write("# roob run gives gunicorn this file so that it reads no other one\n")
+    return path
+
+
 def gunicorn_argv(args: argparse.Namespace) -> list[str]:
-    """The gunicorn command line ``roob run`` stands for."""
-    argv = [
+    """The gunicorn command line ``roob run`` stands for (restarts are watchfiles' job)."""
+    return [
         "gunicorn",
+        "--config", _no_settings(),  # no ./gunicorn.conf.py picked up by chance
         "--bind", f"{args.host}:{args.port}",
         "--workers", str(args.workers),
         "--access-logfile", "-",
+        "--no-control-socket",
+        args.app,
     ]  # fmt: skip
-    if args.reload:
-        argv.append("--reload")
-    argv.append(args.app)
-    return argv
+
+
+def watched_folders(target: str) -> list[str]:
+    """The current folder, and the folder of ``target``'s module if it is elsewhere."""
+    folders = [os.getcwd()]
+    module = target.partition(":")[0]
+    try:
+        spec = importlib.util.find_spec(module.partition(".")[0])
+    except (ImportError, ValueError):
+        spec = None
+    if spec is not None and spec.origin and spec.origin not in ("built-in", "frozen"):
+        folder = os.path.dirname(os.path.abspath(spec.origin))
+        if spec.submodule_search_locations:  # a package: its parent holds its files too
+            folder = os.path.dirname(folder)
+        if not folder.startswith(os.path.abspath(os.getcwd())):
+            folders.append(folder)
+    return folders
 
 
 def _run(args: argparse.Namespace) -> None:
@@ -94,8 +141,32 @@ def _run(args: argparse.Namespace) -> None:
         from gunicorn.app.wsgiapp import WSGIApplication
     except ImportError:  # pragma: no cover - depends on the environment
         raise SystemExit("roob run needs gunicorn: pip install 'roob[server]'") from None
-    sys.argv = gunicorn_argv(args)
-    WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]", prog="roob run").run()
+    if args.debug:
+        os.environ[DEBUG_VARIABLE] = "1"
+    argv = gunicorn_argv(args)
+    if not args.reload:
+        sys.argv = argv
+        WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]", prog="roob run").run()
+        return
+    try:
+        import watchfiles
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise SystemExit("roob run --reload needs watchfiles: pip install 'roob[server]'") from None
+    command = shlex.join([sys.executable, "-m", "gunicorn", *argv[1:]])
+    folders = watched_folders(args.app)
+    ignored = watchfiles.DefaultFilter()  # .git, .venv, __pycache__, ...
+
+    # In debug mode templates and static files are read afresh on each request: only
+    # Python code needs a restart (and a restart would only make the page wait).
+    suffixes = {".py"} if args.debug else WATCHED_SUFFIXES
+
+    def source_changed(change: Any, path: str) -> bool:
+        return ignored(change, path) and os.path.splitext(path)[1] in suffixes
+
+    print(f"roob run: restarting on changes under {', '.join(folders)}", flush=True)
+    watchfiles.run_process(
+        *folders, target=command, target_type="command", watch_filter=source_changed
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -103,12 +174,28 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="roob", description="The Roob web framework.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {roob.__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("run", help="serve an application for development")
-    run.add_argument("app", help="MODULE:APP, e.g. inventory.wsgi:app")
-    run.add_argument("--host", default="127.0.0.1")
-    run.add_argument("--port", type=int, default=8000)
-    run.add_argument("--workers", type=int, default=1)
-    run.add_argument("--reload", action=argparse.BooleanOptionalAction, default=True)
+    run = commands.add_parser(
+        "run",
+        help="serve an application for development",
+        description="Serve an application with gunicorn for development.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    run.add_argument("app", help="MODULE:APP or MODULE:factory(), e.g. inventory.wsgi:app")
+    run.add_argument("--host", default="127.0.0.1", help="the address to listen on")
+    run.add_argument("--port", type=int, default=8000, help="the port to listen on")
+    run.add_argument("--workers", type=int, default=1, help="gunicorn worker processes")
+    run.add_argument(
+        "--reload",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="restart when a Python file, a template or a static file changes",
+    )
+    run.add_argument(
+        "--debug",
+        action="store_true",
+        default=False,
+        help="the debug page, and templates and static files read afresh (ROOB_DEBUG=1)",
+    )
     routes = commands.add_parser("routes", help="print the routes of an application")
     routes.add_argument("app", help="MODULE:APP")
     routes.add_argument(

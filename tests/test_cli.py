@@ -10,11 +10,12 @@ import pathlib
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 
 from roob import Roob
-from roob.cli import build_parser, gunicorn_argv, load_app, main, print_routes
+from roob.cli import build_parser, gunicorn_argv, load_app, main, print_routes, watched_folders
 from tests.servers import REPO_ROOT, ServerProcess, free_port
 
 ROOB_SCRIPT = str(pathlib.Path(sys.executable).with_name("roob"))  # the installed command
@@ -230,15 +231,128 @@ def test_run_serves_the_application_over_http(tmp_path):
 @pytest.mark.parametrize(
     ("options", "expected"),
     [
-        ([], ["--bind", "127.0.0.1:8000", "--workers", "1", "--access-logfile", "-", "--reload"]),
+        ([], ["--bind", "127.0.0.1:8000", "--workers", "1"]),
         (
             ["--host", "127.0.0.2", "--port", "9001", "--workers", "3", "--no-reload"],
-            ["--bind", "127.0.0.2:9001", "--workers", "3", "--access-logfile", "-"],
+            ["--bind", "127.0.0.2:9001", "--workers", "3"],
         ),
     ],
     ids=["development-defaults", "options"],
 )
 def test_run_hands_gunicorn_its_options(options, expected):
-    # What `roob run` starts; test_run_serves_the_application_over_http starts it for real.
+    # What `roob run` starts; the tests below start it for real.
     args = build_parser().parse_args(["run", "examples.hello:app", *options])
-    assert gunicorn_argv(args) == ["gunicorn", *expected, "examples.hello:app"]
+    argv = gunicorn_argv(args)
+    assert argv[:2] == ["gunicorn", "--config"]
+    assert pathlib.Path(argv[2]).read_text().startswith("# roob run gives gunicorn this file")
+    assert argv[3:] == [*expected, "--access-logfile", "-", "--no-control-socket",
+                        "examples.hello:app"]  # fmt: skip
+
+
+def test_run_help_shows_every_option_with_its_default():
+    completed = subprocess.run(
+        [ROOB_SCRIPT, "run", "--help"], capture_output=True, text=True, timeout=60, check=True
+    )
+    text = " ".join(completed.stdout.split())
+    for shown in ("--host HOST the address to listen on (default: 127.0.0.1)",
+                  "--port PORT the port to listen on (default: 8000)",
+                  "(default: 1)", "--reload, --no-reload", "(default: True)",
+                  "--debug the debug page", "(default: False)"):  # fmt: skip
+        assert shown in text, text
+
+
+def test_the_watched_folders_are_the_current_one_and_the_applications(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert watched_folders("examples.hello:app") == [str(tmp_path), str(REPO_ROOT)]
+    assert watched_folders("no_such_module:app") == [str(tmp_path)]
+
+
+NOTES_APP = """\
+from roob import Roob
+
+app = Roob()
+
+
+@app.get("/")
+def index(request):
+    return app.render("index.html", {"title": "Notes"})
+"""
+
+
+def wait_for(server, path, expected, timeout=2.0):
+    """Seconds until ``path`` answers ``expected`` (a status, or a body); fails past ``timeout``."""
+    started = time.monotonic()
+    while True:
+        try:
+            response, body = server.request("GET", path, timeout=1)
+            answer = response.status if isinstance(expected, int) else body
+        except OSError as exc:  # restarting
+            answer = exc
+        if answer == expected:
+            return time.monotonic() - started
+        if time.monotonic() - started > timeout:
+            raise AssertionError(f"{path} gave {answer!r}, not {expected!r}, for {timeout} s")
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def notes(tmp_path, write_files):
+    """A small application in its own folder, served by `roob run --debug` from there."""
+    write_files(tmp_path, {
+        "notes.py": NOTES_APP,
+        "templates/index.html": "<h1>{{ title }}</h1>",
+        "static/css/site.css": "body {}",
+        # a settings file roob run must not read: gunicorn would fail on it
+        "gunicorn.conf.py": "raise SystemExit('roob run read ./gunicorn.conf.py')",
+    })  # fmt: skip
+    port = free_port()
+    command = [ROOB_SCRIPT, "run", "notes:app", "--debug", "--port", str(port)]
+    server = ServerProcess(command, port=port, log=tmp_path / "roob-run.log", cwd=tmp_path)
+    server.start()
+    yield server, tmp_path
+    server.stop()
+
+
+def test_run_debug_serves_each_change_within_two_seconds(notes):
+    server, folder = notes
+    timings = {}
+    (folder / "templates/index.html").write_text("<h1>My {{ title }}</h1>")
+    timings["template"] = wait_for(server, "/", b"<h1>My Notes</h1>")
+    _, before = server.request("GET", "/css/site.css")
+    (folder / "static/css/site.css").write_text("body { color: #123456 }")
+    timings["css"] = wait_for(server, "/css/site.css", b"body { color: #123456 }")
+    response, _ = server.request("GET", "/css/site.css")
+    assert response.getheader("Content-Length") == str(len(b"body { color: #123456 }"))
+    (folder / "static/css/new.css").write_text("p {}")
+    timings["new file"] = wait_for(server, "/css/new.css", 200)
+    (folder / "static/css/new.css").unlink()
+    timings["removed file"] = wait_for(server, "/css/new.css", 404)
+    with (folder / "notes.py").open("a") as module:
+        module.write('\n\n@app.get("/ping")\ndef ping(request):\n    return {"pong": 1}\n')
+    timings["python"] = wait_for(server, "/ping", 200)
+    print(f"roob run --debug, seconds until served: {timings}")
+    assert max(timings.values()) < 2
+    assert before == b"body {}"
+
+
+def test_run_survives_a_syntax_error(notes):
+    server, folder = notes
+    source = (folder / "notes.py").read_text()
+    (folder / "notes.py").write_text(source + "\ndef broken(:\n")
+    time.sleep(1)
+    (folder / "notes.py").write_text(
+        source + '\n\n@app.get("/fixed")\ndef fixed(request):\n    return "ok"\n'
+    )
+    wait_for(server, "/fixed", b"ok", timeout=5)
+    assert "SyntaxError" in server.output
+    assert "roob run read ./gunicorn.conf.py" not in server.output
+
+
+def test_run_debug_shows_the_debug_page(notes):
+    server, folder = notes
+    with (folder / "notes.py").open("a") as module:
+        module.write('\n\n@app.get("/boom")\ndef boom(request):\n    raise ValueError("boom")\n')
+    wait_for(server, "/boom", 500)
+    response, body = server.request("GET", "/boom", headers={"Accept": "text/html"})
+    assert response.status == 500
+    assert "<h1>ValueError: boom</h1>" in body.decode()
