@@ -6,9 +6,10 @@
     static file under the current folder or the application's changes; a
     syntax error waits for the next change. ``--debug`` turns the debug page
     on and makes templates and static files be read afresh on each request
-    (``ROOB_DEBUG=1`` for the application), so that only Python files restart it. gunicorn reads no settings file:
-    ``./gunicorn.conf.py`` is not picked up. ``MODULE:factory()`` calls an
-    application factory. For production, run gunicorn with its own settings.
+    (``ROOB_DEBUG=1`` for the application), so that only Python files restart
+    it. gunicorn reads no settings file: ``./gunicorn.conf.py`` is not picked
+    up. ``MODULE:factory()`` calls an application factory. For production, run
+    gunicorn with its own settings.
 
 ``roob routes MODULE:APP``
     Print every route: its methods, its full pattern (router prefixes

@@ -60,7 +60,7 @@ def _template_location(exc: BaseException) -> str | None:
 
 
 def _source(filename: str, number: int | None) -> str:
-    if number is None:
+    if number is None:  # pragma: no cover - a frame Python gives no line for
         return ""
     lines = linecache.getlines(filename)
     first = max(1, number - CONTEXT_LINES)

@@ -31,14 +31,11 @@ class _UnlessConfigured(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         if logging.getLogger().handlers or any(h is not self for h in logger.handlers):
             return  # the application's logging has it
-        server = logging.getLogger("gunicorn.error").handlers
-        if server:
-            for handler in server:
-                if record.levelno >= handler.level:
-                    handler.handle(record)
+        server = logging.getLogger("gunicorn.error")
+        if server.handlers:
+            server.handle(record)  # its handlers, their levels and format
             return
         sys.stderr.write(self.format(record) + "\n")
 
 
-if not any(isinstance(handler, _UnlessConfigured) for handler in logger.handlers):
-    logger.addHandler(_UnlessConfigured())
+logger.addHandler(_UnlessConfigured())

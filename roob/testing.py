@@ -20,10 +20,13 @@ before any body was sent replaces the first one.
 
 from __future__ import annotations
 
+import http.cookiejar
 import json as jsonlib
-from collections.abc import Callable, Mapping
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urljoin
 from wsgiref.validate import validator
 
 import webob
@@ -31,7 +34,7 @@ from webob.headers import ResponseHeaders
 
 from roob._types import Headers, WSGIApp
 
-__all__ = ["TestClient", "TestResponse"]
+__all__ = ["Cookies", "TestClient", "TestResponse", "TooManyRedirects"]
 
 
 class TestResponse:
@@ -39,12 +42,18 @@ class TestResponse:
 
     __test__ = False  # not a pytest test class
 
-    def __init__(self, response: webob.Response) -> None:
+    def __init__(
+        self, response: webob.Response, url: str = "", history: list[TestResponse] | None = None
+    ) -> None:
         self._response = response
         self.status_code: int = response.status_code
         self.status: str = response.status
         self.headers: ResponseHeaders = response.headers
         self.content: bytes = response.body
+        #: The URL the response answered.
+        self.url = url
+        #: The redirects followed on the way here, first first (``follow_redirects``).
+        self.history: list[TestResponse] = history or []
 
     @property
     def text(self) -> str:
@@ -59,11 +68,75 @@ class TestResponse:
         return f"<TestResponse {self.status}>"
 
 
+class TooManyRedirects(AssertionError):
+    """A redirect chain that loops, or goes on longer than ``max_redirects``."""
+
+
+class Cookies(MutableMapping[str, str]):
+    """The cookies a :class:`TestClient` keeps, by name: as a browser keeps them.
+
+    Cookies the application sets are stored (and removed when it deletes them
+    or they expire) and sent with the requests they apply to (path, ``Secure``).
+    ``client.cookies["name"] = "value"`` sets one for the whole site.
+    """
+
+    def __init__(self, jar: http.cookiejar.CookieJar, domain: str) -> None:
+        self.jar = jar
+        self.domain = domain
+
+    def __getitem__(self, name: str) -> str:
+        for cookie in self.jar:
+            if cookie.name == name and cookie.value is not None:
+                return cookie.value
+        raise KeyError(name)
+
+    def __setitem__(self, name: str, value: str) -> None:
+        self.jar.set_cookie(http.cookiejar.Cookie(
+            0, name, value, None, False, self.domain, False, False, "/", True, False, None,
+            False, None, None, {},
+        ))  # fmt: skip
+
+    def __delitem__(self, name: str) -> None:
+        found = [cookie for cookie in self.jar if cookie.name == name]
+        if not found:
+            raise KeyError(name)
+        for cookie in found:
+            self.jar.clear(cookie.domain, cookie.path, cookie.name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys(cookie.name for cookie in self.jar))
+
+    def __len__(self) -> int:
+        return len(list(iter(self)))
+
+    def __repr__(self) -> str:
+        return f"Cookies({dict(self)!r})"
+
+
+class _SetCookieHeaders:
+    """The response side of :mod:`http.cookiejar`'s protocol: ``info().get_all()``."""
+
+    def __init__(self, headers: ResponseHeaders) -> None:
+        self.headers = headers
+
+    def info(self) -> _SetCookieHeaders:
+        return self
+
+    def get_all(self, name: str, default: Any = None) -> list[str]:
+        return self.headers.getall(name) or default or []
+
+
+Files = Mapping[str, tuple[str, bytes] | tuple[str, bytes, str]]
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+
+
 class TestClient:
     """Send requests to a WSGI application in-process.
 
     ``base_url`` sets the scheme, host and port the application sees.
-    ``headers`` are sent with every request.
+    ``headers`` are sent with every request. The client keeps the cookies the
+    application sets (``client.cookies``). ``follow_redirects=True`` (here, or
+    on one request) follows redirects within the application.
     """
 
     __test__ = False
@@ -75,11 +148,19 @@ class TestClient:
         base_url: str = "http://testserver",
         headers: Headers | None = None,
         validate: bool = True,
+        follow_redirects: bool = False,
+        max_redirects: int = 20,
     ) -> None:
         self.app = app
-        self.base_url = base_url
+        self.base_url = base_url.rstrip("/")
         self.default_headers = _header_list(headers)
+        self.follow_redirects = follow_redirects
+        self.max_redirects = max_redirects
         self._wsgi = validator(app) if validate else app
+        self._jar = http.cookiejar.CookieJar()
+        site = urllib.request.Request(self.base_url + "/")
+        host = http.cookiejar.eff_request_host(site)[1]  # type: ignore[attr-defined]
+        self.cookies = Cookies(self._jar, host)
 
     def request(
         self,
@@ -88,41 +169,97 @@ class TestClient:
         *,
         json: Any = None,
         data: bytes | str | Mapping[str, Any] | None = None,
+        files: Files | None = None,
         headers: Headers | None = None,
         query: Mapping[str, Any] | None = None,
         environ: Mapping[str, Any] | None = None,
+        follow_redirects: bool | None = None,
     ) -> TestResponse:
         """Send one request and read the whole response.
 
         ``json`` sends a JSON body (with its Content-Type); ``data`` sends
-        bytes or text as they are, or a mapping form-encoded.
+        bytes or text as they are, or a mapping form-encoded; ``files``
+        (``{"field": ("name.txt", b"content", "text/plain")}``) sends
+        ``multipart/form-data`` with the fields of ``data``.
         """
         if query:
             path += ("&" if "?" in path else "?") + urlencode(query, doseq=True)
-        request = webob.Request.blank(path, base_url=self.base_url, method=method.upper())
-        request.environ.setdefault("SERVER_PROTOCOL", "HTTP/1.1")
-        for name, value in self.default_headers + _header_list(headers):
-            request.headers[name] = value
-        if json is not None and data is not None:
-            raise TypeError("pass json= or data=, not both")
+        if json is not None and (data is not None or files is not None):
+            raise TypeError("pass json= or data=/files=, not both")
+        content_type = None
         body: bytes | None = None
         if json is not None:
-            body = jsonlib.dumps(json).encode("utf-8")
-            request.headers.setdefault("Content-Type", "application/json")
+            body, content_type = jsonlib.dumps(json).encode("utf-8"), "application/json"
+        elif files is not None:
+            if data is not None and not isinstance(data, Mapping):
+                raise TypeError("with files=, data= must be a mapping of form fields")
+            body, content_type = _multipart(data or {}, files)
         elif isinstance(data, Mapping):
             body = urlencode(data, doseq=True).encode("ascii")
-            request.headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
+            content_type = "application/x-www-form-urlencoded"
         elif isinstance(data, str):
             body = data.encode("utf-8")
         elif data is not None:
             body = bytes(data)
+        follow = self.follow_redirects if follow_redirects is None else follow_redirects
+        history: list[TestResponse] = []
+        seen: set[tuple[str, str]] = set()
+        url = self.base_url + path
+        while True:
+            response = self._send(method, url, body, content_type, headers, environ)
+            location = response.headers.get("Location")
+            if not (follow and response.status_code in _REDIRECTS and location):
+                response.history = history
+                return response
+            next_url = urljoin(url, location)
+            if not next_url.startswith(self.base_url + "/"):
+                response.history = history  # another site: not the application's to answer
+                return response
+            history.append(response)
+            if response.status_code == 303 or (
+                response.status_code in (301, 302) and method == "POST"
+            ):
+                method = "GET" if method != "HEAD" else "HEAD"
+                body = content_type = None
+            if (method, next_url) in seen or len(history) > self.max_redirects:
+                chain = " -> ".join(r.url.removeprefix(self.base_url) for r in history)
+                raise TooManyRedirects(
+                    f"{len(history)} redirects ({chain} -> "
+                    f"{next_url.removeprefix(self.base_url)}): a redirect loop?"
+                )
+            seen.add((method, url))
+            url = next_url
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        body: bytes | None,
+        content_type: str | None,
+        headers: Headers | None,
+        environ: Mapping[str, Any] | None,
+    ) -> TestResponse:
+        request = webob.Request.blank(
+            url.removeprefix(self.base_url), base_url=self.base_url, method=method.upper()
+        )
+        request.environ.setdefault("SERVER_PROTOCOL", "HTTP/1.1")
+        outgoing = urllib.request.Request(url, method=method.upper())
+        self._jar.add_cookie_header(outgoing)
+        if outgoing.has_header("Cookie"):
+            request.headers["Cookie"] = outgoing.get_header("Cookie")
+        for name, value in self.default_headers + _header_list(headers):
+            request.headers[name] = value
         if body is not None:
+            if content_type is not None:
+                request.headers.setdefault("Content-Type", content_type)
             request.body = body
             # A server's wsgi.input can be read once; do not let WebOb assume otherwise.
             request.environ.pop("webob.is_body_seekable", None)
         if environ:
             request.environ.update(environ)
-        return TestResponse(_serve(self._wsgi, request.environ))
+        response = TestResponse(_serve(self._wsgi, request.environ), url)
+        self._jar.extract_cookies(_SetCookieHeaders(response.headers), outgoing)  # type: ignore[arg-type]
+        return response
 
     def get(self, path: str, **kwargs: Any) -> TestResponse:
         return self.request("GET", path, **kwargs)
@@ -144,6 +281,28 @@ class TestClient:
 
     def delete(self, path: str, **kwargs: Any) -> TestResponse:
         return self.request("DELETE", path, **kwargs)
+
+
+def _multipart(fields: Mapping[str, Any], files: Files) -> tuple[bytes, str]:
+    """A ``multipart/form-data`` body of ``fields`` and ``files``, and its Content-Type."""
+    boundary = f"roob-{uuid.uuid4().hex}"
+    parts = []
+    for name, value in fields.items():
+        for item in value if isinstance(value, list | tuple) else [value]:
+            parts.append(
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
+                + str(item).encode("utf-8") + b"\r\n"
+            )  # fmt: skip
+    for name, (filename, content, *rest) in files.items():
+        media = rest[0] if rest else "application/octet-stream"
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+            f'filename="{filename}"\r\nContent-Type: {media}\r\n\r\n'.encode()
+            + bytes(content) + b"\r\n"
+        )  # fmt: skip
+    return b"".join(parts) + f"--{boundary}--\r\n".encode(), (
+        f"multipart/form-data; boundary={boundary}"
+    )
 
 
 def _serve(app: WSGIApp, environ: dict[str, Any]) -> webob.Response:

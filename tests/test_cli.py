@@ -9,6 +9,7 @@ import json
 import pathlib
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 
@@ -265,6 +266,17 @@ def test_the_watched_folders_are_the_current_one_and_the_applications(tmp_path, 
     monkeypatch.chdir(tmp_path)
     assert watched_folders("examples.hello:app") == [str(tmp_path), str(REPO_ROOT)]
     assert watched_folders("no_such_module:app") == [str(tmp_path)]
+    assert watched_folders(".relative:app") == [str(tmp_path)]
+    assert watched_folders("sys:app") == [str(tmp_path)]  # built in: no folder
+    monkeypatch.chdir(REPO_ROOT)
+    assert watched_folders("examples.hello:app") == [str(REPO_ROOT)]  # already under it
+
+
+def test_run_gives_gunicorn_an_empty_settings_file(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "gettempdir", lambda: str(tmp_path))
+    argv = gunicorn_argv(build_parser().parse_args(["run", "examples.hello:app"]))
+    assert argv[2] == str(tmp_path / "roob-run-no-settings.py")
+    assert "bind" not in (tmp_path / "roob-run-no-settings.py").read_text()
 
 
 NOTES_APP = """\

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import re
 import sys
 import warnings
@@ -174,3 +175,14 @@ def test_a_range_past_the_end_is_a_json_416(client):
 def test_a_range_is_served(client):
     response = client.get("/robots.txt", headers={"Range": "bytes=0-3"})
     assert (response.status_code, response.content) == (206, b"User")
+
+
+class ShopApp(Roob):
+    """An application class of the user's own."""
+
+    def __init__(self) -> None:
+        super().__init__()
+
+
+def test_a_subclass_reads_its_folders_beside_the_module_that_creates_it(tmp_path):
+    assert ShopApp().root_path == os.path.dirname(__file__)

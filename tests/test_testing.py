@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
-from roob import Roob
-from roob.testing import TestClient, TestResponse
+from roob import Response, Roob
+from roob.testing import TestClient, TestResponse, TooManyRedirects
 
 METHODS = ["get", "post", "put", "patch", "delete", "head", "options"]
 
@@ -317,3 +317,148 @@ def test_exc_info_after_the_body_started_is_raised():
 
     with pytest.raises(ValueError, match="too late"):
         TestClient(app).get("/")
+
+
+# --- cookies, uploads and redirects ---------------------------------------------------
+
+
+@pytest.fixture
+def site():
+    app = Roob(static_dir=None)
+
+    @app.post("/login")
+    def login(request):
+        response = Response(json={"ok": True})
+        response.set_cookie("session", "s3cret", httponly=True)
+        response.set_cookie("theme", "dark", path="/settings")
+        return response
+
+    @app.get("/whoami")
+    def whoami(request):
+        return {"cookies": dict(request.cookies)}
+
+    @app.get("/settings/view")
+    def settings(request):
+        return {"cookies": dict(request.cookies)}
+
+    @app.post("/logout")
+    def logout(request):
+        response = Response(json={"ok": True})
+        response.delete_cookie("session")
+        return response
+
+    @app.post("/upload")
+    def upload(request):
+        document = request.POST["document"]
+        return {
+            "title": request.POST["title"],
+            "filename": document.filename,
+            "type": document.type,
+            "content": document.file.read().decode(),
+        }
+
+    @app.route("/go/{hops:d}", methods=["GET", "POST"])
+    def go(request, hops):
+        if hops == 0:
+            return {"arrived": request.method, "body": request.text}
+        return None, 302, {"Location": f"/go/{hops - 1}"}
+
+    @app.post("/keep")
+    def keep(request):
+        return None, 307, {"Location": "/go/0"}
+
+    @app.post("/notes")
+    def create_note(request):
+        return None, 303, {"Location": "/go/0"}
+
+    @app.get("/loop/{n:d}")
+    def loop(request, n):
+        return None, 302, {"Location": f"/loop/{1 - n}"}
+
+    @app.get("/away")
+    def away(request):
+        return None, 302, {"Location": "https://elsewhere.example/"}
+
+    return app
+
+
+def test_the_client_keeps_cookies_as_a_browser_does(site):
+    client = TestClient(site)
+    assert client.get("/whoami").json() == {"cookies": {}}
+    client.post("/login")
+    assert client.cookies["session"] == "s3cret"
+    assert client.get("/whoami").json() == {"cookies": {"session": "s3cret"}}
+    assert client.get("/settings/view").json()["cookies"] == {"session": "s3cret", "theme": "dark"}
+    client.post("/logout")
+    assert "session" not in client.cookies
+    assert client.get("/whoami").json() == {"cookies": {}}
+
+
+def test_cookies_can_be_set_and_removed_by_the_test(site):
+    client = TestClient(site)
+    client.cookies["session"] = "forged"
+    assert client.get("/whoami").json() == {"cookies": {"session": "forged"}}
+    assert dict(client.cookies) == {"session": "forged"}
+    assert repr(client.cookies) == "Cookies({'session': 'forged'})"
+    del client.cookies["session"]
+    assert len(client.cookies) == 0
+    with pytest.raises(KeyError):
+        del client.cookies["session"]
+    with pytest.raises(KeyError):
+        client.cookies["session"]
+
+
+def test_files_are_uploaded_as_multipart_form_data(site):
+    response = TestClient(site).post(
+        "/upload",
+        data={"title": "Report"},
+        files={"document": ("report.txt", b"all good", "text/plain")},
+    )
+    assert response.json() == {
+        "title": "Report", "filename": "report.txt", "type": "text/plain", "content": "all good"
+    }  # fmt: skip
+
+
+def test_a_file_without_a_type_is_sent_as_octet_stream(site):
+    response = TestClient(site).post(
+        "/upload", data={"title": ["a"]}, files={"document": ("d.bin", b"x")}
+    )
+    assert response.json()["type"] == "application/octet-stream"
+
+
+def test_files_take_a_mapping_of_fields_only(site):
+    with pytest.raises(TypeError, match="data= must be a mapping"):
+        TestClient(site).post("/upload", data=b"raw", files={"document": ("d", b"x")})
+
+
+def test_redirects_are_followed_on_request_with_their_history(site):
+    client = TestClient(site)
+    assert client.get("/go/2").status_code == 302  # not followed unless asked
+    response = client.get("/go/2", follow_redirects=True)
+    assert response.json() == {"arrived": "GET", "body": ""}
+    assert response.url == "http://testserver/go/0"
+    assert [(r.status_code, r.url) for r in response.history] == [
+        (302, "http://testserver/go/2"), (302, "http://testserver/go/1")
+    ]  # fmt: skip
+
+
+def test_a_303_becomes_a_get_and_a_307_keeps_the_method_and_body(site):
+    client = TestClient(site, follow_redirects=True)
+    assert client.post("/notes", data="x").json() == {"arrived": "GET", "body": ""}
+    assert client.post("/keep", data="kept").json() == {"arrived": "POST", "body": "kept"}
+    assert client.post("/go/1", data="y").json() == {"arrived": "GET", "body": ""}  # 302 after POST
+
+
+def test_a_redirect_loop_stops_with_a_clear_error(site):
+    with pytest.raises(
+        TooManyRedirects, match=r"2 redirects \(/loop/0 -> /loop/1 -> /loop/0\): a redirect loop\?"
+    ):
+        TestClient(site).get("/loop/0", follow_redirects=True)
+    with pytest.raises(TooManyRedirects, match="3 redirects"):
+        TestClient(site, max_redirects=2).get("/go/5", follow_redirects=True)
+
+
+def test_a_redirect_to_another_site_is_returned_not_followed(site):
+    response = TestClient(site, follow_redirects=True).get("/away")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "https://elsewhere.example/"
