@@ -33,7 +33,8 @@ main { padding: 1em 2em 3em; } h2 { font-size: 1.1em; margin: 1.5em 0 .5em; }
 .frame.library > summary { color: #646970; }
 .where { font-weight: bold; } .template { background: #fcf0c3; padding: .4em .8em; }
 pre { margin: 0; padding: .5em .8em; overflow-x: auto; background: #f6f7f7; font-size: 13px; }
-pre .error { background: #facfd2; display: block; } pre .number { color: #8c8f94; }
+pre .error { background: #facfd2; display: inline-block; min-width: 100%; }
+pre .number { color: #8c8f94; }
 .text { white-space: pre-wrap; font-family: monospace; background: #fff; padding: 1em;
         border: 1px solid #dcdcde; }
 """

@@ -119,3 +119,44 @@ def test_the_dashboard_renders_with_its_stylesheet(server, browser):
     count = browser.find_element(By.CSS_SELECTOR, ".count")
     assert count.value_of_css_property("background-color") == "rgba(37, 87, 214, 1)"
     screenshot(browser, "dashboard.png")
+
+
+FAILING_APP = """
+from roob import Roob
+
+app = Roob(static_dir=None)
+
+
+@app.get("/orders/{id:d}")
+def order(request, id):
+    orders = {1: "paid"}
+    return {"status": orders[id]}
+"""
+
+
+@pytest.fixture(scope="module")
+def failing_server(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("debug-page")
+    (tmp / "shop.py").write_text(FAILING_APP)
+    port = free_port()
+    command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
+               "--chdir", str(tmp), "--no-control-socket", "shop:app"]  # fmt: skip
+    env = {"ROOB_DEBUG": "1"}
+    with ServerProcess(command, port=port, log=tmp / "gunicorn.log", env=env) as running:
+        yield running
+
+
+def test_the_debug_page_shows_the_traceback_in_the_browser(failing_server, browser):
+    browser.get(f"http://127.0.0.1:{failing_server.port}/orders/7")
+    WebDriverWait(browser, WAIT_SECONDS).until(
+        expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "details.frame"))
+    )
+    assert browser.find_element(By.TAG_NAME, "h1").text == "KeyError: 7"
+    assert browser.find_element(By.CSS_SELECTOR, "header p").text == "GET /orders/7"
+    frames = browser.find_elements(By.CSS_SELECTOR, "details.frame > summary")
+    assert any("shop.py" in frame.text and "in order" in frame.text for frame in frames)
+    error_line = browser.find_elements(By.CSS_SELECTOR, "details.frame[open] pre .error")[-1]
+    assert 'return {"status": orders[id]}' in error_line.text
+    header = browser.find_element(By.TAG_NAME, "header")
+    assert header.value_of_css_property("background-color") == "rgba(179, 45, 46, 1)"
+    screenshot(browser, "debug-page.png")
