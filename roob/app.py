@@ -77,10 +77,9 @@ DEFAULT_STATIC_DIR = _DefaultFolder("static")
 
 def _creator_folder() -> str:
     """The folder of the module that called ``Roob(...)`` (the working folder if none)."""
-    frame = sys._getframe(2)
-    while frame.f_back is not None and frame.f_globals.get("__name__") == __name__:
-        frame = frame.f_back  # a subclass's __init__ calling ours from this module
-    filename = frame.f_globals.get("__file__")
+    # Two frames up: past Roob.__init__, the caller (a subclass's __init__ for a
+    # subclass: its module's folder holds its templates).
+    filename = sys._getframe(2).f_globals.get("__file__")
     return os.path.dirname(os.path.abspath(filename)) if filename else os.getcwd()
 
 

@@ -145,10 +145,14 @@ def _run(args: argparse.Namespace) -> None:
     if args.debug:
         os.environ[DEBUG_VARIABLE] = "1"
     argv = gunicorn_argv(args)
-    if not args.reload:
+    if args.reload:
+        _run_reloading(args, argv)
+    else:
         sys.argv = argv
         WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]", prog="roob run").run()
-        return
+
+
+def _run_reloading(args: argparse.Namespace, argv: list[str]) -> None:
     try:
         import watchfiles
     except ImportError:  # pragma: no cover - depends on the environment

@@ -6,6 +6,7 @@ import importlib
 import importlib.metadata
 import io
 import json
+import os
 import pathlib
 import subprocess
 import sys
@@ -268,6 +269,7 @@ def test_the_watched_folders_are_the_current_one_and_the_applications(tmp_path, 
     assert watched_folders("no_such_module:app") == [str(tmp_path)]
     assert watched_folders(".relative:app") == [str(tmp_path)]
     assert watched_folders("sys:app") == [str(tmp_path)]  # built in: no folder
+    assert watched_folders("textwrap:app") == [str(tmp_path), os.path.dirname(textwrap.__file__)]
     monkeypatch.chdir(REPO_ROOT)
     assert watched_folders("examples.hello:app") == [str(REPO_ROOT)]  # already under it
 
@@ -308,8 +310,9 @@ def wait_for(server, path, expected, timeout=2.0):
 
 
 @pytest.fixture
-def notes(tmp_path, write_files):
-    """A small application in its own folder, served by `roob run --debug` from there."""
+def notes(request, tmp_path, write_files):
+    """A small application in its own folder, served by `roob run --debug` from there
+    (without --debug when the test is marked with a ``plain`` parameter)."""
     write_files(tmp_path, {
         "notes.py": NOTES_APP,
         "templates/index.html": "<h1>{{ title }}</h1>",
@@ -318,7 +321,8 @@ def notes(tmp_path, write_files):
         "gunicorn.conf.py": "raise SystemExit('roob run read ./gunicorn.conf.py')",
     })  # fmt: skip
     port = free_port()
-    command = [ROOB_SCRIPT, "run", "notes:app", "--debug", "--port", str(port)]
+    debug = [] if getattr(request, "param", "debug") == "plain" else ["--debug"]
+    command = [ROOB_SCRIPT, "run", "notes:app", *debug, "--port", str(port)]
     server = ServerProcess(command, port=port, log=tmp_path / "roob-run.log", cwd=tmp_path)
     server.start()
     yield server, tmp_path
@@ -345,6 +349,15 @@ def test_run_debug_serves_each_change_within_two_seconds(notes):
     print(f"roob run --debug, seconds until served: {timings}")
     assert max(timings.values()) < 2
     assert before == b"body {}"
+
+
+@pytest.mark.parametrize("notes", ["plain"], indirect=True)
+def test_run_without_debug_restarts_for_templates_and_static_files(notes):
+    server, folder = notes
+    (folder / "templates/index.html").write_text("<h1>New {{ title }}</h1>")
+    wait_for(server, "/", b"<h1>New Notes</h1>", timeout=5)
+    (folder / "static/css/new.css").write_text("p {}")  # indexed again at the restart
+    wait_for(server, "/css/new.css", 200, timeout=5)
 
 
 def test_run_survives_a_syntax_error(notes):
