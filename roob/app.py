@@ -221,19 +221,25 @@ class Roob(RegistrationAPI):
         environ = request.environ
 
         def fail(exc: Exception) -> list[bytes]:  # the body broke before its first byte
-            return list(self._error_response(request, exc, endpoint)(environ, start_response))
+            error = self._error_response(request, exc, endpoint, hooks_ran=True)
+            return list(error(environ, start_response))
 
         return held_until_body(response, environ, start_response, fail)
 
     def _error_response(
-        self, request: Request, exc: Exception, endpoint: Endpoint | None = None
+        self,
+        request: Request,
+        exc: Exception,
+        endpoint: Endpoint | None = None,
+        *,
+        hooks_ran: bool = False,
     ) -> Any:
-        """The response for ``exc``: its handler's, through the after hooks that did not run.
+        """The response for ``exc``: its handler's, through the after hooks.
 
-        When an after hook raised, the hooks have run (or failed) once: the
-        error response skips them.
+        When the hooks have run already (an after hook raised, or a streamed
+        body broke after they passed it), the error response skips them.
         """
-        hooks_ran = isinstance(exc, AfterHookFailed)
+        hooks_ran = hooks_ran or isinstance(exc, AfterHookFailed)
         if isinstance(exc, AfterHookFailed):
             exc = exc.error
         inclusion = self._inclusion_for(request, endpoint) if self._scoped_errors else None

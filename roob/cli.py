@@ -26,7 +26,6 @@ import importlib.util
 import os
 import shlex
 import sys
-import tempfile
 from collections.abc import Sequence
 from typing import Any, TextIO
 
@@ -91,6 +90,9 @@ def print_routes(app: Any, out: TextIO | None = None) -> None:
         out.write("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() + "\n")
 
 
+#: The empty settings file ``roob run`` gives gunicorn (part of the package, not writable
+#: by others as a file in a shared temporary folder would be).
+NO_SETTINGS = os.path.join(os.path.dirname(__file__), "_no_gunicorn_settings.py")
 #: What ``roob run`` restarts for: source, templates and the usual static files.
 WATCHED_SUFFIXES = frozenset({
     ".py", ".html", ".htm", ".jinja", ".jinja2", ".j2", ".xml", ".txt", ".css", ".js", ".mjs",
@@ -98,20 +100,11 @@ WATCHED_SUFFIXES = frozenset({
 })  # fmt: skip
 
 
-def _no_settings() -> str:
-    """An empty settings file: given to gunicorn so that it reads no ./gunicorn.conf.py."""
-    path = os.path.join(tempfile.gettempdir(), "roob-run-no-settings.py")
-    if not os.path.exists(path):
-        with open(path, "w") as empty:
-            empty.write("# roob run gives gunicorn this file so that it reads no other one\n")
-    return path
-
-
 def gunicorn_argv(args: argparse.Namespace) -> list[str]:
     """The gunicorn command line ``roob run`` stands for (restarts are watchfiles' job)."""
     return [
         "gunicorn",
-        "--config", _no_settings(),  # no ./gunicorn.conf.py picked up by chance
+        "--config", NO_SETTINGS,  # no ./gunicorn.conf.py picked up by chance
         "--bind", f"{args.host}:{args.port}",
         "--workers", str(args.workers),
         "--access-logfile", "-",
@@ -132,7 +125,7 @@ def watched_folders(target: str) -> list[str]:
         folder = os.path.dirname(os.path.abspath(spec.origin))
         if spec.submodule_search_locations:  # a package: its parent holds its files too
             folder = os.path.dirname(folder)
-        if not folder.startswith(os.path.abspath(os.getcwd())):
+        if os.path.commonpath([folder, os.getcwd()]) != os.getcwd():  # not under it
             folders.append(folder)
     return folders
 

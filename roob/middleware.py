@@ -14,6 +14,7 @@ as ``cls(app, **options)``). This module holds Roob's own:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -239,7 +240,7 @@ class TrustedHostMiddleware:
     """
 
     def __init__(self, app: WSGIApp, *, allowed_hosts: Iterable[str]) -> None:
-        hosts = [host.strip().lower().rstrip(".") for host in allowed_hosts]
+        hosts = [_bare_host(host.strip().lower()) for host in allowed_hosts]
         if not hosts or not all(hosts):
             raise ConfigurationError("allowed_hosts must name at least one host, or '*'")
         self.app = app
@@ -248,14 +249,15 @@ class TrustedHostMiddleware:
         self.domains = tuple(host for host in hosts if host.startswith("."))
 
     def allows(self, host: str) -> bool:
-        """Whether ``host`` (a Host header: a name or address, maybe with a port) is allowed."""
-        name = host.lower()
-        name = (
-            name.partition("]")[0] + "]"
-            if name.startswith("[")
-            else name.rpartition(":")[0] or name
-        )
-        name = name.rstrip(".")
+        """Whether ``host`` (a Host header: a name or address, maybe a port) is allowed.
+
+        Anything but a name or an address and a port (``evil.com/.example.com``,
+        ``shop.example:@evil.com``) is refused, whatever the list says.
+        """
+        found = _HOST.match(host.lower())
+        if found is None:
+            return False
+        name = _bare_host(found.group(1))
         return self.any_host or name in self.names or ("." + name).endswith(self.domains)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -265,3 +267,12 @@ class TrustedHostMiddleware:
         logger.warning("refused a request for the host %r", host)
         document = {"message": f"Requests for the host {host!r} are not served here"}
         return send_json(start_response, "400 Bad Request", document, environ)
+
+
+# A Host header: a DNS name or IPv4 address, or an IPv6 address in brackets; then a port.
+_HOST = re.compile(r"(\[[0-9a-f:.]+\]|[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?\.?)(?::[0-9]{1,5})?\Z")
+
+
+def _bare_host(host: str) -> str:
+    """``[::1]`` and ``::1`` alike, without a trailing dot: how hosts are compared."""
+    return host.removeprefix("[").removesuffix("]").rstrip(".")

@@ -177,6 +177,12 @@ def view_signature(
     """
     name = getattr(function, "__qualname__", repr(function))
     request, *positional = signature.parameters.values()
+    for parameter in positional:
+        if parameter.kind is parameter.POSITIONAL_ONLY:
+            raise ConfigurationError(
+                f"{where}: the view {name} takes {parameter.name!r} positional-only, but "
+                "views get everything but the request by keyword: drop the '/'"
+            )
     kinds = {parameter.kind for parameter in positional}
     accepted = {p.name for p in positional if p.kind is not p.VAR_POSITIONAL}
     for path_name in path_names:
@@ -201,7 +207,8 @@ def view_signature(
         ):
             continue
         annotation = parameter.annotation
-        if annotation is parameter.empty:
+        typed_from_default = annotation is parameter.empty
+        if typed_from_default:
             annotation = _untyped(parameter.default)
         elif isinstance(annotation, str):
             raise ConfigurationError(
@@ -213,7 +220,13 @@ def view_signature(
             source = marker.source
         else:
             source = "body" if _is_model(annotation) else "query"
-        spec = _param_spec(parameter, annotation, source, marker, where)
+        hint = (
+            "; it has no annotation, so it is a query parameter typed from its default: "
+            "annotate it, or do not pass things such as dependencies as defaults"
+            if typed_from_default
+            else ""
+        )
+        spec = _param_spec(parameter, annotation, source, marker, where, hint)
         if source == "body":
             if body is not None:
                 raise ConfigurationError(
@@ -227,7 +240,12 @@ def view_signature(
 
 
 def _param_spec(
-    parameter: inspect.Parameter, annotation: Any, source: str, marker: Param | None, where: str
+    parameter: inspect.Parameter,
+    annotation: Any,
+    source: str,
+    marker: Param | None,
+    where: str,
+    hint: str = "",
 ) -> ParamSpec:
     from pydantic import TypeAdapter  # only views with typed parameters need pydantic
 
@@ -239,7 +257,8 @@ def _param_spec(
         adapter = TypeAdapter(annotation)
     except Exception as exc:
         raise ConfigurationError(
-            f"{where}: parameter {parameter.name!r}: pydantic cannot validate {annotation!r}: {exc}"
+            f"{where}: parameter {parameter.name!r}: pydantic cannot validate "
+            f"{annotation!r}{hint}: {exc}"
         ) from exc
     return ParamSpec(
         name=parameter.name,

@@ -122,7 +122,7 @@ class Request(webob.Request):  # type: ignore[misc]
 
     def _get_post(self) -> Any:
         if self.method in ("POST", "PUT", "PATCH", "DELETE"):
-            self._buffer_body()
+            self._get_body()  # read here, bounded and checked, before WebOb parses it
         return webob.Request.POST.fget(self)
 
     POST = property(_get_post, doc=webob.Request.POST.__doc__)

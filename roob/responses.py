@@ -387,35 +387,47 @@ def held_until_body(
     if isinstance(body, list | tuple):  # nothing left that can fail
         held.release()
         return body
-    return _released(body, environ, held, fail)
+    return _Released(body, environ, held, fail)
 
 
-def _released(
-    body: Iterable[bytes],
-    environ: dict[str, Any],
-    held: _Held,
-    fail: Callable[[Exception], list[bytes]],
-) -> Iterator[bytes]:
-    try:
-        for chunk in body:
+class _Released:
+    """The body of :func:`held_until_body`: releases the held start on the first non-empty
+    chunk, and closes the inner body on ``close()`` even if never iterated (PEP 3333)."""
+
+    def __init__(
+        self,
+        body: Iterable[bytes],
+        environ: dict[str, Any],
+        held: _Held,
+        fail: Callable[[Exception], list[bytes]],
+    ) -> None:
+        self.body, self.environ, self.held, self.fail = body, environ, held, fail
+
+    def __iter__(self) -> Iterator[bytes]:
+        held = self.held
+        try:
+            for chunk in self.body:
+                if held.write is None:
+                    if not chunk:
+                        continue  # a server may send the headers on an empty chunk
+                    held.release()
+                yield chunk
+            held.release()
+        except Exception as exc:
             if held.write is None:
-                if not chunk:
-                    continue  # a server may send the headers on an empty chunk
-                held.release()
-            yield chunk
-        held.release()
-    except Exception as exc:
-        if held.write is None:
-            yield from fail(exc)
-            return
-        logger.error(
-            "Error after the response started, connection aborted: %s %s",
-            environ.get("REQUEST_METHOD"),
-            environ.get("PATH_INFO"),
-            exc_info=True,
-        )
-        raise
-    finally:
-        close = getattr(body, "close", None)
+                yield from self.fail(exc)
+                return
+            if not getattr(exc, "_roob_logged", False):  # once, when middleware nests
+                logger.error(
+                    "Error after the response started, connection aborted: %s %s",
+                    self.environ.get("REQUEST_METHOD"),
+                    self.environ.get("PATH_INFO"),
+                    exc_info=True,
+                )
+                exc._roob_logged = True  # type: ignore[attr-defined]
+            raise
+
+    def close(self) -> None:
+        close = getattr(self.body, "close", None)
         if close is not None:
             close()

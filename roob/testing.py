@@ -216,6 +216,7 @@ class TestClient:
                 response.history = history  # another site: not the application's to answer
                 return response
             history.append(response)
+            seen.add((method, url))
             if response.status_code == 303 or (
                 response.status_code in (301, 302) and method == "POST"
             ):
@@ -227,7 +228,6 @@ class TestClient:
                     f"{len(history)} redirects ({chain} -> "
                     f"{next_url.removeprefix(self.base_url)}): a redirect loop?"
                 )
-            seen.add((method, url))
             url = next_url
 
     def _send(

@@ -10,12 +10,12 @@ import os
 import pathlib
 import subprocess
 import sys
-import tempfile
 import textwrap
 import time
 
 import pytest
 
+import roob
 from roob import Roob
 from roob.cli import build_parser, gunicorn_argv, load_app, main, print_routes, watched_folders
 from tests.servers import REPO_ROOT, ServerProcess, free_port
@@ -246,7 +246,8 @@ def test_run_hands_gunicorn_its_options(options, expected):
     args = build_parser().parse_args(["run", "examples.hello:app", *options])
     argv = gunicorn_argv(args)
     assert argv[:2] == ["gunicorn", "--config"]
-    assert pathlib.Path(argv[2]).read_text().startswith("# roob run gives gunicorn this file")
+    assert pathlib.Path(argv[2]).parent == pathlib.Path(roob.__file__).parent  # the package's
+    assert "bind" not in pathlib.Path(argv[2]).read_text()
     assert argv[3:] == [*expected, "--access-logfile", "-", "--no-control-socket",
                         "examples.hello:app"]  # fmt: skip
 
@@ -272,13 +273,12 @@ def test_the_watched_folders_are_the_current_one_and_the_applications(tmp_path, 
     assert watched_folders("textwrap:app") == [str(tmp_path), os.path.dirname(textwrap.__file__)]
     monkeypatch.chdir(REPO_ROOT)
     assert watched_folders("examples.hello:app") == [str(REPO_ROOT)]  # already under it
-
-
-def test_run_gives_gunicorn_an_empty_settings_file(tmp_path, monkeypatch):
-    monkeypatch.setattr(tempfile, "gettempdir", lambda: str(tmp_path))
-    argv = gunicorn_argv(build_parser().parse_args(["run", "examples.hello:app"]))
-    assert argv[2] == str(tmp_path / "roob-run-no-settings.py")
-    assert "bind" not in (tmp_path / "roob-run-no-settings.py").read_text()
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app2").mkdir()
+    (tmp_path / "app2" / "neighbour.py").write_text("")
+    monkeypatch.chdir(tmp_path / "app")
+    monkeypatch.syspath_prepend(str(tmp_path / "app2"))
+    assert watched_folders("neighbour:app") == [str(tmp_path / "app"), str(tmp_path / "app2")]
 
 
 NOTES_APP = """\

@@ -503,6 +503,12 @@ def test_a_body_without_close_is_streamed(call_wsgi):
         ("[::1]:8000", True),
         ("[::2]", False),
         ("", False),
+        # forged: a host WebOb would take as evil.com when building URLs
+        ("shop.example:@evil.com", False),
+        ("evil.com/.api.example", False),
+        ("evil.com#.api.example", False),
+        ("evil.com?x=.api.example", False),
+        ("shop.example:80x", False),
     ],
 )
 def test_trusted_hosts_are_names_domains_and_addresses(host, allowed):
@@ -519,6 +525,30 @@ def test_a_host_that_is_not_allowed_gets_a_json_400(caplog):
     assert refused.status_code == 400
     assert refused.json() == {"message": "Requests for the host 'evil.example' are not served here"}
     assert "refused a request for the host 'evil.example'" in caplog.text
+
+
+def test_an_ipv6_entry_may_be_written_with_or_without_brackets():
+    middleware = TrustedHostMiddleware(works, allowed_hosts=["::1", "[::2]"])
+    assert middleware.allows("[::1]:8000")
+    assert middleware.allows("[::2]")
+
+
+def test_a_body_closed_without_being_iterated_is_closed_all_the_same(start_response):
+    body = ClosingBody([b"one"])
+
+    def closing(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return body
+
+    ErrorHandlerMiddleware(app=closing)({"REQUEST_METHOD": "GET"}, start_response).close()
+    assert body.closed
+
+
+def test_an_error_after_bytes_is_logged_once_when_handlers_nest(caplog):
+    nested = ErrorHandlerMiddleware(app=ErrorHandlerMiddleware(app=fails_after_first_chunk))
+    with pytest.raises(ValueError, match="secret detail"):
+        TestClient(nested).get("/stream")
+    assert len([r for r in caplog.records if r.name == "roob"]) == 1
 
 
 def test_any_host_is_allowed_with_a_star():

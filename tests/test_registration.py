@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from roob import ConfigurationError, Roob, Router
+from roob import ConfigurationError, Response, Roob, Router
 from roob.testing import TestClient
 
 
@@ -180,6 +180,16 @@ def test_a_router_checks_the_view_when_the_route_is_added_and_the_path_when_incl
         app.include_router(router, prefix="/v1")
 
 
+def test_a_positional_only_parameter_is_refused(app):
+    def show(request, id, /):
+        return {}
+
+    with refused(
+        "takes 'id' positional-only, but views get everything but the request by keyword: drop the '/'"
+    ):
+        app.add_route("/p/{id}", show)
+
+
 # --- untyped parameters --------------------------------------------------------
 
 
@@ -202,6 +212,19 @@ def test_an_untyped_parameter_takes_the_type_of_its_default(app, client):
         "name": "page", "in": "query", "required": False,
         "schema": {"type": "integer", "default": 1},
     }  # fmt: skip
+
+
+def test_a_dependency_passed_as_a_default_is_explained(app):
+    class Store:
+        pass
+
+    def items(request, store=Store()):  # noqa: B008 - the mistake under test
+        return []
+
+    with refused(
+        "it has no annotation, so it is a query parameter typed from its default: annotate it, or do not pass things such as dependencies as defaults"
+    ):
+        app.add_route("/items", items)
 
 
 def test_an_untyped_parameter_without_a_default_is_a_required_string(app, client):
@@ -279,6 +302,22 @@ def test_a_router_after_hook_that_raises_runs_once(app, client):
     app.include_router(router)
     assert client.get("/r/x").status_code == 500
     assert calls == ["router"]
+
+
+def test_after_hooks_run_once_when_a_streamed_body_breaks_before_its_first_byte(app, client):
+    seen = []
+
+    @app.after_request
+    def count(request, response):
+        seen.append(response.status_code)
+
+    def broken():
+        raise RuntimeError("the stream broke")
+        yield b""  # pragma: no cover
+
+    app.add_route("/stream", lambda request: Response(app_iter=broken()))
+    assert client.get("/stream").status_code == 500
+    assert seen == [200]
 
 
 def test_an_after_hook_failing_on_an_error_response_gives_a_500(app, client, caplog):

@@ -382,3 +382,16 @@ def test_the_form_of_a_get_request_is_empty_and_reads_nothing(unreadable_input):
     request = roob.Request.blank("/?a=1", environ={"wsgi.input": unreadable_input})
     assert dict(request.POST) == {}
     assert dict(request.params) == {"a": "1"}
+
+
+def test_a_form_body_shorter_than_its_content_length_is_a_400():
+    app = Roob(static_dir=None)
+    app.add_route("/form", lambda request: dict(request.POST), ["POST"])
+    environ = {
+        "CONTENT_TYPE": "application/x-www-form-urlencoded",
+        "CONTENT_LENGTH": "100",
+        "wsgi.input": io.BytesIO(b"name=ada"),
+    }
+    response = TestClient(app).post("/form", environ=environ)
+    assert response.status_code == 400
+    assert response.json() == {"message": "Request body is shorter than its Content-Length"}

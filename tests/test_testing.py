@@ -449,6 +449,16 @@ def test_a_303_becomes_a_get_and_a_307_keeps_the_method_and_body(site):
     assert client.post("/go/1", data="y").json() == {"arrived": "GET", "body": ""}  # 302 after POST
 
 
+def test_a_post_redirected_back_to_its_url_as_a_get_is_no_loop():
+    app = Roob(static_dir=None)
+    app.add_route("/login", lambda request: (None, 303, {"Location": "/account"}), ["POST"])
+    app.add_route("/login", lambda request: "the login form", ["GET"])
+    app.add_route("/account", lambda request: (None, 302, {"Location": "/login"}))
+    response = TestClient(app, follow_redirects=True).post("/login")
+    assert response.text == "the login form"
+    assert [r.status_code for r in response.history] == [303, 302]
+
+
 def test_a_redirect_loop_stops_with_a_clear_error(site):
     with pytest.raises(
         TooManyRedirects, match=r"2 redirects \(/loop/0 -> /loop/1 -> /loop/0\): a redirect loop\?"
