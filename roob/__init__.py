@@ -34,6 +34,7 @@ with warnings.catch_warnings():
     import webob  # noqa: F401  (first imported here, under the filter)
 
 from roob.app import Roob
+from roob.compression import GZipMiddleware
 from roob.convertors import Convertor
 from roob.exceptions import (
     BadRequest,
@@ -65,6 +66,7 @@ __all__ = [
     "ConfigurationError",
     "Convertor",
     "ErrorHandlerMiddleware",
+    "GZipMiddleware",
     "HTTPError",
     "InvalidRoute",
     "MethodNotAllowed",
