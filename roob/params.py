@@ -54,6 +54,8 @@ __all__ = [
     "Query",
     "ViewSignature",
     "bind",
+    "filter_response",
+    "response_model",
     "view_signature",
 ]
 
@@ -362,3 +364,47 @@ def bind(view: View, signature: ViewSignature) -> View:
         return view(request, **path_params, **bind_values(request))
 
     return typed_view
+
+
+def response_model(function: Callable[..., Any], signature: ViewSignature) -> Any:
+    """The pydantic model a view's answers are filtered through, or None.
+
+    ``@operation(response=Model)`` says it, or else the return annotation,
+    when it is a pydantic model (or a list of them, or an optional one).
+    """
+    info = getattr(function, "__roob_operation__", None)
+    declared = getattr(info, "response", inspect.Parameter.empty)
+    model = signature.returns if declared is inspect.Parameter.empty else declared
+    return model if model is not inspect.Parameter.empty and _is_model(model) else None
+
+
+def filter_response(view: View, model: Any, where: str) -> View:
+    """``view`` whose answers are validated as ``model`` and only its fields sent.
+
+    A body that is not a ``model`` is the view's bug: a ``TypeError`` naming it
+    (a logged 500). Responses and ``None`` pass as they are.
+    """
+    from pydantic import TypeAdapter, ValidationError
+
+    adapter = TypeAdapter(model)
+    name = getattr(view, "__qualname__", repr(view))
+
+    def dump(body: Any) -> Any:
+        if body is None or (callable(body) and not hasattr(body, "model_dump")):
+            return body  # 204, or a Response / WSGI application: sent as it is
+        try:
+            return adapter.dump_python(adapter.validate_python(body, from_attributes=True),
+                                       mode="json")  # fmt: skip
+        except ValidationError as exc:
+            raise TypeError(
+                f"{where}: the view {name} returned a body that is not a {model!r}: {exc}"
+            ) from None
+
+    @functools.wraps(view)
+    def filtered_view(request: Any, **params: Any) -> Any:
+        result = view(request, **params)
+        if isinstance(result, tuple) and len(result) in (2, 3):
+            return (dump(result[0]), *result[1:])
+        return dump(result)
+
+    return filtered_view

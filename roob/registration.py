@@ -23,7 +23,7 @@ from typing import Any, NamedTuple, TypeVar
 from roob._types import AfterHook, BeforeHook, ExceptionHandler, Methods, View
 from roob.convertors import Convertor
 from roob.exceptions import ConfigurationError, InvalidRoute
-from roob.params import bind, view_signature
+from roob.params import bind, filter_response, response_model, view_signature
 from roob.responses import to_response
 from roob.routing import Endpoint, Route, compile_pattern
 from roob.views import ViewMethod, views_for
@@ -98,7 +98,11 @@ def prepare_route(
         if signature is None:
             signature = view_signature(found.function, found.signature, pattern.names, where)
             signatures[id(found.function)] = signature
-        view = with_hooks(bind(found.view, signature), before, after)
+        view = bind(found.view, signature)
+        model = response_model(found.function, signature)
+        if model is not None:  # only views that declare a model pay for it
+            view = filter_response(view, model, where)
+        view = with_hooks(view, before, after)
         route.endpoints[method] = Endpoint(
             method, view, route=route, function=found.function, signature=signature
         )

@@ -8,7 +8,8 @@ from typing import Annotated
 import pytest
 from pydantic import BaseModel, Field
 
-from roob import ConfigurationError, Roob
+from roob import ConfigurationError, Response, Roob
+from roob.openapi import operation
 from roob.params import Body, Cookie, Header, Query
 from roob.testing import TestClient
 
@@ -252,3 +253,82 @@ def test_an_annotation_that_does_not_resolve_is_refused_at_registration(tmp_path
         @app.get("/x")
         def unresolved(request, thing: Undefined):  # type: ignore[name-defined]  # noqa: F821
             return {}
+
+
+# --- response models ------------------------------------------------------------------
+
+
+class PublicUser(BaseModel):
+    id: int
+    name: str
+
+
+def test_a_return_annotation_model_filters_what_is_sent(tmp_path):
+    app = Roob(tmp_path, None)
+
+    @app.get("/users/{id:d}")
+    def user(request, id) -> PublicUser:
+        return {"id": id, "name": "ada", "password": "leak"}  # type: ignore[return-value]
+
+    @app.post("/users")
+    def create(request) -> PublicUser:
+        return {"id": 2, "name": "grace", "token": "leak"}, 201, {"X-New": "yes"}  # type: ignore[return-value]
+
+    client = TestClient(app)
+    assert client.get("/users/1").json() == {"id": 1, "name": "ada"}
+    created = client.post("/users")
+    assert (created.status_code, created.json(), created.headers["X-New"]) == (
+        201, {"id": 2, "name": "grace"}, "yes"
+    )  # fmt: skip
+
+
+def test_operation_response_declares_the_model_and_lists_and_models_pass_too(tmp_path):
+    app = Roob(tmp_path, None)
+
+    @app.get("/users")
+    @operation(response=list[PublicUser])
+    def users(request):
+        return [{"id": 1, "name": "ada", "secret": "x"}, PublicUser(id=2, name="grace")]
+
+    @app.get("/nothing")
+    def nothing(request) -> PublicUser | None:
+        return None
+
+    @app.get("/raw")
+    def raw(request) -> PublicUser:
+        return Response(text="as it is")  # type: ignore[return-value]
+
+    client = TestClient(app)
+    assert client.get("/users").json() == [{"id": 1, "name": "ada"}, {"id": 2, "name": "grace"}]
+    assert client.get("/nothing").status_code == 204
+    assert client.get("/raw").text == "as it is"
+
+
+def test_a_body_that_is_not_the_model_is_a_logged_500(tmp_path, caplog):
+    app = Roob(tmp_path, None)
+
+    @app.get("/users/{id:d}")
+    def user(request, id) -> PublicUser:
+        return {"id": "not-a-number", "name": "ada"}  # type: ignore[return-value]
+
+    response = TestClient(app).get("/users/1")
+    assert response.status_code == 500
+    assert response.json() == {"message": "Internal Server Error"}
+    assert (
+        "the view test_a_body_that_is_not_the_model_is_a_logged_500.<locals>.user returned a body that is not a"
+        in caplog.text
+    )
+
+
+def test_views_without_a_model_are_not_wrapped_for_their_answers(tmp_path):
+    def plain(request) -> dict:
+        return {}
+
+    route = Roob(tmp_path, None).add_route("/p", plain)
+    assert route.endpoints["GET"].view is plain
+
+
+def test_a_model_returned_without_an_annotation_is_sent_as_json(tmp_path):
+    app = Roob(tmp_path, None)
+    app.add_route("/me", lambda request: PublicUser(id=1, name="ada"))
+    assert TestClient(app).get("/me").json() == {"id": 1, "name": "ada"}
