@@ -62,12 +62,16 @@ _RANK_MIXED = 1
 _RANK_STRING = 2
 
 
+def _verb_key(method: str) -> tuple[int, str]:
+    """The usual order of methods: the verbs of HTTP_VERBS first, then by name."""
+    return _VERB_ORDER.get(method, len(_VERB_ORDER)), method
+
+
 @functools.lru_cache(maxsize=64)
 def allow_header(methods: frozenset[str]) -> str:
     """The value of an ``Allow`` header: the verbs in their usual order, OPTIONS last."""
     names = methods | {"OPTIONS"}
-    order = _VERB_ORDER.get
-    return ", ".join(sorted(names, key=lambda m: (m == "OPTIONS", order(m, len(HTTP_VERBS)), m)))
+    return ", ".join(sorted(names, key=lambda m: (m == "OPTIONS", _verb_key(m))))
 
 
 @dataclass(slots=True, eq=False)
@@ -77,6 +81,11 @@ class Pattern:
     path: str
     segments: tuple[_Segment, ...]
     names: tuple[str, ...]
+    #: ``values -> {name: value}`` for the values a search finds, built once.
+    make_kwargs: Callable[[tuple[Any, ...]], dict[str, Any]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.make_kwargs = _kwargs_builder(self.names)
 
     @property
     def template(self) -> str:
@@ -135,7 +144,7 @@ class Route:
     def served_methods(self) -> tuple[str, ...]:
         """The methods the route answers, HEAD included where GET is, in the usual order."""
         methods = self.methods | ({"HEAD"} if "GET" in self.endpoints else set())
-        return tuple(sorted(methods, key=lambda m: (_VERB_ORDER.get(m, len(_VERB_ORDER)), m)))
+        return tuple(sorted(methods, key=_verb_key))
 
     def url(self, **params: Any) -> str:
         """The path this route serves for ``params``, percent-encoded."""
@@ -165,14 +174,19 @@ class Endpoint:
     make_kwargs: Callable[[tuple[Any, ...]], dict[str, Any]] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.make_kwargs = _kwargs_builder(self.route.pattern.names if self.route else ())
+        # Bound here, read by resolve() on every request with parameters.
+        self.make_kwargs = self.route.pattern.make_kwargs if self.route else _no_kwargs
 
     def __repr__(self) -> str:
         return f"Endpoint({self.method}, {self.route!r})"
 
 
+def _no_kwargs(values: tuple[Any, ...]) -> dict[str, Any]:
+    return {}
+
+
 def _kwargs_builder(names: tuple[str, ...]) -> Callable[[tuple[Any, ...]], dict[str, Any]]:
-    """``values -> {name: value}``, built once per route as a dict display.
+    """``values -> {name: value}``, built once per pattern as a dict display.
 
     For speed: a generated ``lambda values: {"id": values[0]}`` costs half of
     ``dict(zip(names, values))`` on every request with parameters.
