@@ -12,6 +12,7 @@ import pathlib
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -120,3 +121,17 @@ class ServerProcess:
 
     def __exit__(self, *exc_info: Any) -> None:
         self.stop()
+
+
+def inventory_server(folder: pathlib.Path, port: int, env: Mapping[str, str]) -> ServerProcess:
+    """The inventory under gunicorn with its production settings (deploy/gunicorn.conf.py),
+    2 workers on 127.0.0.1:``port`` and a control socket of its own in ``folder``."""
+    command = [
+        sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py",
+        "--bind", f"127.0.0.1:{port}", "--workers", "2",
+        "--control-socket", str(folder / "gunicorn.ctl"),
+        "inventory.wsgi:app",
+    ]  # fmt: skip
+    return ServerProcess(
+        command, port=port, log=folder / "gunicorn.log", env=env, ready_path="/api/products/1"
+    )

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import json
 import socket
-import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.servers import ServerProcess, free_port
+from tests.servers import free_port, inventory_server
 
 TOP_ID = 2**31 - 1
 TAB = {"product_name": "Tab", "brand": "Samsung"}
@@ -38,17 +37,8 @@ def server(request, tmp_path_factory):
                 text("DROP TABLE IF EXISTS products, idempotency_keys, inventory_markers")
             )
         engine.dispose()
-    port = free_port()
-    command = [
-        sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py",
-        "--bind", f"127.0.0.1:{port}", "--workers", "2",
-        "--control-socket", str(folder / "gunicorn.ctl"),
-        "inventory.wsgi:app",
-    ]  # fmt: skip
     env = {"DATABASE_URL": database_url, "ALLOWED_HOSTS": "127.0.0.1,localhost"}
-    with ServerProcess(
-        command, port=port, log=folder / "gunicorn.log", env=env, ready_path="/api/products/1"
-    ) as running:
+    with inventory_server(folder, free_port(), env) as running:
         yield running
 
 

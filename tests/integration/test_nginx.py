@@ -12,14 +12,13 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import sys
 import time
 
 import pytest
 
 from tests.integration.slow_clients import SlowClients
 from tests.nginx import Nginx, nginx_binary
-from tests.servers import ServerProcess, free_port
+from tests.servers import free_port, inventory_server
 
 ATTACK_SECONDS = 6
 PROBE_EVERY = 0.25
@@ -35,16 +34,9 @@ def stack(tmp_path_factory):
         pytest.skip(reason)
     folder = tmp_path_factory.mktemp("nginx")
     upstream, front = free_port(), free_port()
-    command = [
-        sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py",
-        "--bind", f"127.0.0.1:{upstream}", "--workers", "2",
-        "--control-socket", str(folder / "gunicorn.ctl"),
-        "inventory.wsgi:app",
-    ]  # fmt: skip
     env = {"DATABASE_URL": f"sqlite:///{folder / 'inventory.sqlite3'}"}
     with (
-        ServerProcess(command, port=upstream, log=folder / "gunicorn.log", env=env,
-                      ready_path="/api/products/1"),
+        inventory_server(folder, upstream, env),
         Nginx(listen=f"127.0.0.1:{front}", upstreams=[f"127.0.0.1:{upstream}"],
               folder=folder / "nginx"),
     ):  # fmt: skip
