@@ -35,51 +35,80 @@ with warnings.catch_warnings():
 
 from roob.app import Roob
 from roob.compression import GZipMiddleware
+from roob.conditional import check_precondition, etag_of
 from roob.convertors import Convertor
+from roob.csrf import CSRFError, csrf_token
+from roob.events import Event, EventStream
 from roob.exceptions import (
     BadRequest,
     ConfigurationError,
+    Forbidden,
     HTTPError,
     InvalidRoute,
     MethodNotAllowed,
     NotFound,
+    PreconditionFailed,
     RequestEntityTooLarge,
     RouteConflict,
     UnprocessableEntity,
 )
+from roob.forms import UploadedFile
 from roob.middleware import (
     CORSMiddleware,
     ErrorHandlerMiddleware,
     SecurityHeadersMiddleware,
     TrustedHostMiddleware,
 )
+from roob.params import Body, Cookie, File, Form, Header, Query
+from roob.registration import RouteOptions
 from roob.requests import Request
 from roob.responses import Response
 from roob.routers import Router
 from roob.routing import Route
+from roob.sessions import Session, SessionCookie
+from roob.urls import redirect
 
 __version__ = "0.1.0"
 
 __all__ = [
     "BadRequest",
+    "Body",
     "CORSMiddleware",
+    "CSRFError",
     "ConfigurationError",
     "Convertor",
+    "Cookie",
     "ErrorHandlerMiddleware",
+    "Event",
+    "EventStream",
+    "File",
+    "Forbidden",
+    "Form",
     "GZipMiddleware",
     "HTTPError",
+    "Header",
     "InvalidRoute",
     "MethodNotAllowed",
     "NotFound",
+    "PreconditionFailed",
+    "Query",
     "Request",
     "RequestEntityTooLarge",
     "Response",
     "Roob",
     "Route",
     "RouteConflict",
+    "RouteOptions",
     "Router",
     "SecurityHeadersMiddleware",
+    "Session",
+    "SessionCookie",
     "TrustedHostMiddleware",
     "UnprocessableEntity",
+    "UploadedFile",
     "__version__",
+    "check_precondition",
+    "csrf_token",
+    "etag_of",
+    "redirect",
 ]

@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Unpack
+from urllib.parse import quote
 
 import webob
 import webob.exc
@@ -46,22 +47,34 @@ from roob.convertors import (
     default_convertors,
     validate_convertor_regex,
 )
+from roob.csrf import CSRFError, csrf_token
 from roob.exceptions import ConfigurationError, HTTPError
 from roob.logs import logger
 from roob.registration import (
     AfterHookFailed,
+    AppDefaults,
     RegistrationAPI,
+    RouteOptions,
     prepare_route,
     register,
     run_after_hooks,
     run_before_hooks,
 )
 from roob.requests import DEFAULT_MAX_BODY_SIZE, Request
-from roob.responses import Response, dump_json, held_until_body, internal_error_message, to_response
+from roob.responses import (
+    Response,
+    dump_json,
+    held_until_body,
+    internal_error_message,
+    prefers_html,
+    to_response,
+)
 from roob.routers import Inclusion, Router, inclusion_for_path, mount
 from roob.routing import Endpoint, Route, RouteTable
+from roob.sessions import SessionCookie, session_layer
 from roob.staticfiles import static_files
 from roob.templating import Templates
+from roob.urls import check_public_origin, current_request, request_frame, static_version
 
 __all__ = ["Roob"]
 
@@ -110,6 +123,17 @@ class Roob(RegistrationAPI):
     :param max_body_size: the most bytes a request body may have (413 past it).
     :param static_url: the URL prefix of the static files (default: the root).
     :param request_class: the :class:`~roob.Request` subclass views receive.
+    :param secret_key: signs the session cookie (``request.session``,
+        roob/sessions.py): a long random string kept out of the code, or a
+        list of them, newest first, to rotate keys.
+    :param sessions: the session cookie's settings, a
+        :class:`~roob.SessionCookie` (which takes the keys), instead of
+        ``secret_key``.
+    :param csrf: require a CSRF token on the unsafe requests that a browser
+        can send from another site (roob/csrf.py); needs a secret key.
+    :param conditional: ETags and 304 answers for GET views (roob/conditional.py).
+    :param public_origin: ``scheme://host[:port]`` of absolute URLs
+        (``request.url_for(..., external=True)``).
     :param title: the API's title in :meth:`openapi` (or give it to :meth:`add_api_docs`).
     :param version: the API's version in :meth:`openapi`.
     """
@@ -124,11 +148,33 @@ class Roob(RegistrationAPI):
         max_body_size: int = DEFAULT_MAX_BODY_SIZE,
         static_url: str = "/",
         request_class: type[Request] = Request,
+        secret_key: str | bytes | Sequence[str | bytes] | None = None,
+        sessions: SessionCookie | None = None,
+        csrf: bool = False,
+        conditional: bool = False,
+        public_origin: str | None = None,
         title: str = "Roob application",
         version: str = "0.1.0",
     ) -> None:
         if not isinstance(max_body_size, int) or max_body_size < 0:
             raise ConfigurationError("max_body_size must be a non-negative int")
+        if secret_key is not None and sessions is not None:
+            raise ConfigurationError(
+                "give the keys once: Roob(secret_key=...) or "
+                "Roob(sessions=SessionCookie(keys, ...))"
+            )
+        if secret_key is not None:
+            sessions = SessionCookie(secret_key)
+        if csrf and sessions is None:
+            raise ConfigurationError(
+                "Roob(csrf=True) keeps its tokens in the session, which needs a secret key: "
+                "Roob(secret_key=..., csrf=True)"
+            )
+        self.sessions = sessions
+        self.public_origin = check_public_origin(public_origin)
+        self.defaults = AppDefaults(
+            csrf=csrf, conditional=conditional, sessions=sessions is not None
+        )
         if debug is None:
             debug = os.environ.get(DEBUG_VARIABLE, "").lower() in {"1", "true", "yes", "on"}
         self.debug = debug
@@ -138,20 +184,24 @@ class Roob(RegistrationAPI):
         self.version = version
         self.route_table = RouteTable(default_convertors())
         templates = _folder(self.root_path, template_dir, "template_dir")
-        self.templates = Templates(templates, auto_reload=debug)
+        self.templates = Templates(
+            templates,
+            auto_reload=debug,
+            globals={"url_for": self.url_for, "static_url": self.url_for_static,
+                     "csrf_token": _template_csrf_token},
+        )  # fmt: skip
         self.static_dir = (
             None if static_dir is None else _folder(self.root_path, static_dir, "static_dir")
         )
         self.static_url = static_url
-        if max_body_size != request_class.max_body_size:
-            # For speed: a subclass carries the limit as a class attribute, where the
-            # request reads it, instead of every request being told it.
-            request_class = type(request_class.__name__, (request_class,), {
-                "max_body_size": max_body_size,
-                "__module__": request_class.__module__,
-                "__qualname__": request_class.__qualname__,
-            })  # fmt: skip
-        self.request_class = request_class
+        # For speed: the application's own subclass carries the application and the
+        # body limit as class attributes, instead of every request being told them.
+        self.request_class: type[Request] = type(request_class.__name__, (request_class,), {
+            "app": self,
+            "max_body_size": max_body_size,
+            "__module__": request_class.__module__,
+            "__qualname__": request_class.__qualname__,
+        })  # fmt: skip
         # For speed: _dispatch finds a parameterless route in this dict itself.
         self._static_routes = self.route_table.static
         self._before: list[BeforeHook] = []
@@ -160,11 +210,13 @@ class Roob(RegistrationAPI):
         self._scoped_errors = False  # whether a router has exception handlers or after hooks
         self._exception_handlers: dict[type[BaseException], ExceptionHandler] = {
             HTTPError: _http_error_response,
+            CSRFError: _csrf_error_response,
             webob.exc.WSGIHTTPException: _webob_error_response,
             Exception: self._internal_error_response,
         }
+        dispatch = self._dispatch if sessions is None else session_layer(self._dispatch, sessions)
         self._wsgi: WSGIApp = static_files(
-            self._dispatch, self.static_dir, url_prefix=static_url, autorefresh=debug
+            dispatch, self.static_dir, url_prefix=static_url, autorefresh=debug
         )
 
     # --- WSGI -------------------------------------------------------------
@@ -286,16 +338,22 @@ class Roob(RegistrationAPI):
     # --- registration -----------------------------------------------------
 
     def add_route(
-        self, path: str, handler: Any, methods: Methods = None, *, name: str | None = None
+        self, path: str, handler: Any, methods: Methods = None, **options: Unpack[RouteOptions]
     ) -> Route:
         """Serve ``path`` with a function or class view.
 
         A function answers ``methods`` (GET when not given); a class answers
         the verbs it defines. HEAD follows GET and OPTIONS is automatic.
         ``name`` names the route for :meth:`url_for` (the view's name by
-        default); a name given this way must be unique.
+        default); a name given this way must be unique. The other options
+        (:class:`~roob.registration.RouteOptions`): ``max_body_size``,
+        ``csrf``, ``conditional``.
         """
-        route = prepare_route(register(path, handler, methods, name), self.route_table.convertors)
+        route = prepare_route(
+            register(path, handler, methods, options),
+            self.route_table.convertors,
+            defaults=self.defaults,
+        )
         self.route_table.add(route)
         return route
 
@@ -320,6 +378,7 @@ class Roob(RegistrationAPI):
                     before=inclusion.before,
                     after=inclusion.after,
                     owner=inclusion,
+                    defaults=self.defaults,
                 )
                 self.route_table.add(route)
             self._inclusions.append(inclusion)
@@ -334,9 +393,31 @@ class Roob(RegistrationAPI):
         """The path of the route called ``name`` (a view's ``__name__`` by default).
 
         ``params`` fill the pattern's parameters (one may be called ``name``);
-        the path comes back percent-encoded, ready to put in a link.
+        the path comes back percent-encoded, ready to put in a link. During a
+        request it starts with the request's ``SCRIPT_NAME``, as
+        :meth:`Request.url_for <roob.Request.url_for>` (which also builds
+        absolute URLs) does.
         """
-        return self.route_table.url_for(name, **params)
+        path = self.route_table.url_for(name, **params)
+        request = current_request()
+        return path if request is None else request.script_name + path
+
+    def url_for_static(self, path: str) -> str:
+        """The URL of the static file ``path`` (relative to ``static_dir``), with
+        ``?v=`` and a hash of its content, so that browsers fetch it again when it
+        changes. A file that does not exist is a LookupError."""
+        if self.static_dir is None:
+            raise ConfigurationError("url_for_static() needs a static_dir")
+        relative = path.lstrip("/")
+        full = os.path.normpath(os.path.join(self.static_dir, relative))
+        if not full.startswith(os.path.join(os.path.normpath(self.static_dir), "")) or (
+            not os.path.isfile(full)
+        ):
+            raise LookupError(f"no static file {path!r} in {self.static_dir}")
+        prefix = self.static_url.rstrip("/")
+        request = current_request()
+        script_name = "" if request is None else request.script_name
+        return f"{script_name}{prefix}/{quote(relative)}?v={static_version(full)}"
 
     def add_convertor(
         self,
@@ -402,7 +483,14 @@ class Roob(RegistrationAPI):
     # --- templates --------------------------------------------------------
 
     def template(self, template_name: str, context: dict[str, Any] | None = None) -> str:
-        """Render a Jinja2 template from ``template_dir`` to a string (see :meth:`render`)."""
+        """Render a Jinja2 template from ``template_dir`` to a string (see :meth:`render`).
+
+        Templates have ``url_for``, ``static_url`` (:meth:`url_for_static`) and
+        ``csrf_token()``, and during a request ``request``.
+        """
+        request = current_request()
+        if request is not None and (context is None or "request" not in context):
+            context = {"request": request, **(context or {})}
         return self.templates.render(template_name, context)
 
     def render(
@@ -423,6 +511,32 @@ class Roob(RegistrationAPI):
 
 def _http_error_response(request: Request, exc: HTTPError) -> Response:
     return Response(json=exc.body(), status=exc.status, headers=exc.headers)
+
+
+_CSRF_PAGE = (
+    "<!doctype html><html lang=en><meta charset=utf-8><title>403 Forbidden</title>"
+    "<h1>403 Forbidden</h1><p>This form has expired or did not come from this site. "
+    "Go back, reload the page and send it again.</p></html>"
+)
+
+
+def _csrf_error_response(request: Request, exc: CSRFError) -> Response:
+    """A page for a browser's form, JSON for the others."""
+    if prefers_html(request):
+        return Response(text=_CSRF_PAGE, status=403)
+    return _http_error_response(request, exc)
+
+
+def _template_csrf_token() -> str:
+    request = current_request()
+    if request is None:
+        raise ConfigurationError("csrf_token() in a template is for pages rendered in a request")
+    return csrf_token(request)
+
+
+# The requests url_for, redirect and templates find on the stack (roob/urls.py).
+request_frame(Roob._dispatch.__code__, "request")
+request_frame(Roob._error_response.__code__, "request")
 
 
 _SKIPPED_WEBOB_HEADERS = frozenset({"content-type", "content-length"})

@@ -17,7 +17,7 @@ import traceback
 from html import escape
 from typing import Any
 
-from roob.responses import Response
+from roob.responses import Response, prefers_html
 
 __all__ = ["debug_response"]
 
@@ -44,8 +44,7 @@ def debug_response(request: Any, exc: BaseException) -> Response:
     """The 500 that shows ``exc``, as HTML or JSON by what the client accepts."""
     summary = f"{type(exc).__name__}: {exc}"
     report = traceback.TracebackException.from_exception(exc)
-    offers = request.accept.acceptable_offers(["application/json", "text/html"])
-    if not offers or offers[0][0] != "text/html":
+    if not prefers_html(request):
         text = "".join(report.format())
         return Response(json={"message": summary, "traceback": text}, status=500)
     return Response(text=_page(request, exc, summary, report), status=500)

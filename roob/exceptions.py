@@ -5,9 +5,12 @@ The hierarchy::
     Exception
     ├── HTTPError                  an HTTP error response, raised from anywhere
     │   ├── BadRequest             400
-    │   │   └── UnsafeHeader       a response header a view gave that HTTP forbids
+    │   │   ├── UnsafeHeader       a response header a view gave that HTTP forbids
+    │   │   └── UnsafeRedirect     a redirect() target that is another host in disguise
+    │   ├── Forbidden              403 (a missing CSRF token: CSRFError)
     │   ├── NotFound               404: no route for the path
     │   ├── MethodNotAllowed       405: the path exists, the method does not
+    │   ├── PreconditionFailed     412: If-Match / If-Unmodified-Since failed
     │   ├── RequestEntityTooLarge  413: the body is over ``max_body_size``
     │   └── UnprocessableEntity    422: well-formed input that fails validation
     └── RuntimeError
@@ -31,14 +34,17 @@ from roob._types import Headers
 __all__ = [
     "BadRequest",
     "ConfigurationError",
+    "Forbidden",
     "HTTPError",
     "InvalidRoute",
     "MethodNotAllowed",
     "NotFound",
+    "PreconditionFailed",
     "RequestEntityTooLarge",
     "RouteConflict",
     "UnprocessableEntity",
     "UnsafeHeader",
+    "UnsafeRedirect",
 ]
 
 
@@ -99,6 +105,10 @@ class BadRequest(_StatusError):
     status = 400
 
 
+class Forbidden(_StatusError):
+    status = 403
+
+
 class NotFound(_StatusError):
     status = 404
 
@@ -111,6 +121,10 @@ class MethodNotAllowed(HTTPError):
     def __init__(self, message: str | None = None, *, allowed: Iterable[str] = ()) -> None:
         self.allowed = tuple(allowed)
         super().__init__(None, message, headers=[("Allow", ", ".join(self.allowed))])
+
+
+class PreconditionFailed(_StatusError):
+    status = 412
 
 
 class RequestEntityTooLarge(_StatusError):
@@ -134,6 +148,11 @@ class UnsafeHeader(BadRequest, ValueError):
             "HTTP does not allow there"
         )
         self.name = name
+
+
+class UnsafeRedirect(BadRequest, ValueError):
+    """A redirect to another host in disguise (``//evil.example``) or to a scheme such
+    as ``javascript:``: 400, as the target is usually the client's input (``?next=``)."""
 
 
 class ConfigurationError(RuntimeError):

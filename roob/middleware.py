@@ -22,6 +22,7 @@ from roob._types import StartResponse, WSGIApp
 from roob.exceptions import ConfigurationError
 from roob.logs import logger
 from roob.responses import held_until_body, internal_error_message, send_json
+from roob.urls import TRUSTED_HOST_KEY
 
 __all__ = [
     "CORSMiddleware",
@@ -263,6 +264,8 @@ class TrustedHostMiddleware:
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
         if self.allows(host):
+            if not self.any_host:  # absolute URLs may be built with it (roob/urls.py)
+                environ[TRUSTED_HOST_KEY] = host
             return self.app(environ, start_response)
         logger.warning("refused a request for the host %r", host)
         document = {"message": f"Requests for the host {host!r} are not served here"}

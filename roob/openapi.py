@@ -176,6 +176,20 @@ class _Builder:
             described["description"] = spec.description
         return described
 
+    def form_body(self, fields: list[ParamSpec]) -> dict[str, Any]:
+        """The request body of a view with Form() and File() parameters."""
+        media = "multipart/form-data" if any(spec.source == "file" for spec in fields) else (
+            "application/x-www-form-urlencoded"
+        )  # fmt: skip
+        schema: dict[str, Any] = {
+            "type": "object",
+            "properties": {spec.key: self.parameter(spec)["schema"] for spec in fields},
+        }
+        required = [spec.key for spec in fields if spec.required]
+        if required:
+            schema["required"] = required
+        return {"required": bool(required), "content": {media: {"schema": schema}}}
+
     def operation(self, route: Route, endpoint: Endpoint) -> dict[str, Any]:
         view = endpoint.function
         info: OperationInfo = getattr(view, "__roob_operation__", None) or OperationInfo()
@@ -197,9 +211,12 @@ class _Builder:
             {"name": name, "in": "path", "required": True, "schema": _path_schema(convertor)}
             for name, convertor in route.pattern.param_convertors().items()
         ]
-        parameters += [self.parameter(spec) for spec in signature.params]
+        fields = [spec for spec in signature.params if spec.source in ("form", "file")]
+        parameters += [self.parameter(spec) for spec in signature.params if spec not in fields]
         if parameters:
             built["parameters"] = parameters
+        if fields:
+            built["requestBody"] = self.form_body(fields)
 
         body_type = signature.body.annotation if signature.body is not None else info.request_body
         if body_type is not None:

@@ -19,7 +19,8 @@ filled from the request and validated with pydantic::
     def whoami(request, agent: Annotated[str, Header(alias="User-Agent")]): ...
 
 Where a value comes from: ``Annotated[T, Query()]``, ``Header()``,
-``Cookie()`` or ``Body()`` say it; otherwise a pydantic model (or a list of
+``Cookie()``, ``Body()``, ``Form()`` (a form field) or ``File()`` (an
+uploaded :class:`~roob.UploadedFile`) say it; otherwise a pydantic model (or a list of
 them) is the body and anything else a query parameter. A parameter with a
 default is optional. Every value that is missing or invalid is reported at
 once, as a 422 ``{"message": "Validation failed", "errors": [{"loc": [...],
@@ -48,6 +49,8 @@ from roob.exceptions import ConfigurationError, UnprocessableEntity
 __all__ = [
     "Body",
     "Cookie",
+    "File",
+    "Form",
     "Header",
     "Param",
     "ParamSpec",
@@ -95,6 +98,20 @@ class Body(Param):
     """The JSON body, validated as the parameter's type."""
 
     source = "body"
+
+
+class Form(Param):
+    """A field of a form body (urlencoded or multipart: ``request.form``); a list type
+    takes every value."""
+
+    source = "form"
+
+
+class File(Param):
+    """A file of a multipart body (``request.files``), typed :class:`~roob.UploadedFile`
+    (or a list of them, for every file of the field)."""
+
+    source = "file"
 
 
 @dataclass(frozen=True)
@@ -228,6 +245,12 @@ def view_signature(
             if typed_from_default
             else ""
         )
+        if source == "file" and "UploadedFile" not in repr(annotation):
+            raise ConfigurationError(
+                f"{where}: view {name}: the File() parameter {parameter.name!r} is "
+                f"{annotation!r}; type it roob.UploadedFile (or list[UploadedFile], "
+                "or UploadedFile | None)"
+            )
         spec = _param_spec(parameter, annotation, source, marker, where, hint)
         if source == "body":
             if body is not None:
@@ -284,6 +307,12 @@ def _raw_value(request: Any, spec: ParamSpec) -> Any:
         return request.GET.get(spec.key, inspect.Parameter.empty)
     if spec.source == "header":
         return request.headers.get(spec.key, inspect.Parameter.empty)
+    if spec.source in ("form", "file"):
+        fields = request.form if spec.source == "form" else request.files
+        if spec.many:
+            values = fields.getall(spec.key)
+            return values if values else inspect.Parameter.empty
+        return fields.get(spec.key, inspect.Parameter.empty)
     return request.cookies.get(spec.key, inspect.Parameter.empty)
 
 

@@ -18,10 +18,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple, TypeVar
+from dataclasses import dataclass
+from typing import Any, NamedTuple, TypedDict, TypeVar, Unpack
 
 from roob._types import AfterHook, BeforeHook, ExceptionHandler, Methods, View
+from roob.conditional import conditional_view
 from roob.convertors import Convertor
+from roob.csrf import SAFE_METHODS, csrf_protected
 from roob.exceptions import ConfigurationError, InvalidRoute
 from roob.params import bind, filter_response, response_model, view_signature
 from roob.responses import to_response
@@ -30,8 +33,10 @@ from roob.views import ViewMethod, views_for
 
 __all__ = [
     "AfterHookFailed",
+    "AppDefaults",
     "Registration",
     "RegistrationAPI",
+    "RouteOptions",
     "prepare_route",
     "register",
     "run_after_hooks",
@@ -42,6 +47,33 @@ __all__ = [
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+class RouteOptions(TypedDict, total=False):
+    """What a route may be given besides its path, view and methods.
+
+    ``name``: its name for ``url_for`` (the view's name by default).
+    ``max_body_size``: the most bytes of body its requests may send, in place
+    of the application's (413 past it, before the body is read).
+    ``csrf``: require a CSRF token (roob/csrf.py) on its unsafe methods, or
+    not, whatever the application's default.
+    ``conditional``: ETags and 304s for its GET answers (roob/conditional.py),
+    or not, whatever the application's default.
+    """
+
+    name: str | None
+    max_body_size: int | None
+    csrf: bool | None
+    conditional: bool | None
+
+
+@dataclass(frozen=True)
+class AppDefaults:
+    """What an application gives the routes that do not say otherwise."""
+
+    csrf: bool = False
+    conditional: bool = False
+    sessions: bool = False  # whether it has a secret key (CSRF needs one)
+
+
 class Registration(NamedTuple):
     """A route as it was registered, checked as far as it can be without the application."""
 
@@ -50,18 +82,35 @@ class Registration(NamedTuple):
     views: dict[str, ViewMethod]
     name: str | None
     where: str  # how messages name the route
+    options: RouteOptions
 
 
 def register(
-    path: str, handler: Any, methods: Methods, name: str | None, where: str = ""
+    path: str, handler: Any, methods: Methods, options: RouteOptions, where: str = ""
 ) -> Registration:
     """Check a registration; ``where`` says whose route it is (``of Router(...)``)."""
     if not isinstance(path, str) or not path.startswith("/"):
         raise InvalidRoute(f"route path {path!r} must be a string starting with '/'")
-    if name is not None and (not isinstance(name, str) or not name):
-        raise ConfigurationError(f"route {path!r}: name= must be a non-empty string")
     described = f"route {path!r}{where}"
-    return Registration(path, handler, views_for(handler, methods, described), name, described)
+    unknown = set(options) - set(RouteOptions.__annotations__)
+    if unknown:
+        raise ConfigurationError(
+            f"{described}: unknown option {', '.join(sorted(unknown))}; a route takes "
+            f"{', '.join(RouteOptions.__annotations__)}"
+        )
+    name = options.get("name")
+    if name is not None and (not isinstance(name, str) or not name):
+        raise ConfigurationError(f"{described}: name= must be a non-empty string")
+    limit = options.get("max_body_size")
+    if limit is not None and (type(limit) is not int or limit < 0):
+        raise ConfigurationError(
+            f"{described}: max_body_size= must be a number of bytes (an int >= 0), not {limit!r}"
+        )
+    for flag in ("csrf", "conditional"):
+        if not any(options.get(flag) is allowed for allowed in (None, True, False)):
+            raise ConfigurationError(f"{described}: {flag}= must be True, False or None")
+    views = views_for(handler, methods, described)
+    return Registration(path, handler, views, name, described, options)
 
 
 def prepare_route(
@@ -73,12 +122,14 @@ def prepare_route(
     before: tuple[BeforeHook, ...] = (),
     after: tuple[AfterHook, ...] = (),
     owner: object = None,
+    defaults: AppDefaults = AppDefaults(),
 ) -> Route:
     """The route record of ``registration`` served under ``prefix``.
 
     ``names`` qualify the route's name (the routers' names, outermost first);
     ``before`` and ``after`` are the router hooks its views run with;
-    ``owner`` is the router inclusion it belongs to.
+    ``owner`` is the router inclusion it belongs to; ``defaults`` the
+    application's for the route's options.
     """
     path = registration.path
     full_path = (prefix or "/") if path == "/" else prefix + path
@@ -92,6 +143,17 @@ def prepare_route(
         owner=owner,
     )
     where = registration.where if full_path == path else f"route {full_path!r}"
+    options = registration.options
+    csrf = options.get("csrf")
+    csrf = defaults.csrf if csrf is None else csrf
+    if csrf and not defaults.sessions:
+        raise ConfigurationError(
+            f"{where}: csrf=True needs sessions, where the token is kept: give the "
+            "application a secret key, Roob(secret_key=...)"
+        )
+    conditional = options.get("conditional")
+    conditional = defaults.conditional if conditional is None else conditional
+    max_body_size = options.get("max_body_size")
     signatures: dict[int, Any] = {}  # a function serving several methods is read once
     for method, found in registration.views.items():
         signature = signatures.get(id(found.function))
@@ -103,10 +165,30 @@ def prepare_route(
         if model is not None:  # only views that declare a model pay for it
             view = filter_response(view, model, where)
         view = with_hooks(view, before, after)
+        if conditional and method == "GET":  # HEAD is served by the GET endpoint
+            view = conditional_view(view)
+        if csrf and method not in SAFE_METHODS:
+            view = csrf_protected(view)
+        if max_body_size is not None:
+            view = with_body_limit(view, max_body_size)
         route.endpoints[method] = Endpoint(
             method, view, route=route, function=found.function, signature=signature
         )
     return route
+
+
+def with_body_limit(view: View, limit: int) -> View:
+    """``view`` whose requests may have a body of up to ``limit`` bytes (413 past it)."""
+
+    @functools.wraps(view)
+    def limited_view(request: Any, **params: Any) -> Any:
+        request.max_body_size = limit
+        length = request.content_length
+        if length is not None and length > limit:
+            raise request._too_large()  # before a byte is read, whether the view reads or not
+        return view(request, **params)
+
+    return limited_view
 
 
 class AfterHookFailed(Exception):
@@ -180,7 +262,7 @@ class RegistrationAPI:
     _exception_handlers: dict[type[BaseException], ExceptionHandler]
 
     def add_route(
-        self, path: str, handler: Any, methods: Methods = None, *, name: str | None = None
+        self, path: str, handler: Any, methods: Methods = None, **options: Unpack[RouteOptions]
     ) -> Route | None:
         """Serve ``path`` with ``handler``: the route (None on a router, until included)."""
         raise NotImplementedError  # pragma: no cover - Roob and Router define it
@@ -189,33 +271,35 @@ class RegistrationAPI:
         """Raise :class:`ConfigurationError` if registrations are no longer accepted."""
 
     def route(
-        self, path: str, methods: Methods = None, *, name: str | None = None
+        self, path: str, methods: Methods = None, **options: Unpack[RouteOptions]
     ) -> Callable[[F], F]:
         """Decorator form of :meth:`add_route`, for functions and classes.
 
         Decorators may be stacked: one function can serve several paths.
+        ``options`` are a route's (:class:`RouteOptions`): ``name``,
+        ``max_body_size``, ``csrf``, ``conditional``.
         """
 
         def register(handler: F) -> F:
-            self.add_route(path, handler, methods, name=name)
+            self.add_route(path, handler, methods, **options)
             return handler
 
         return register
 
-    def get(self, path: str, *, name: str | None = None) -> Callable[[F], F]:
-        return self.route(path, ["GET"], name=name)
+    def get(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
+        return self.route(path, ["GET"], **options)
 
-    def post(self, path: str, *, name: str | None = None) -> Callable[[F], F]:
-        return self.route(path, ["POST"], name=name)
+    def post(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
+        return self.route(path, ["POST"], **options)
 
-    def put(self, path: str, *, name: str | None = None) -> Callable[[F], F]:
-        return self.route(path, ["PUT"], name=name)
+    def put(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
+        return self.route(path, ["PUT"], **options)
 
-    def patch(self, path: str, *, name: str | None = None) -> Callable[[F], F]:
-        return self.route(path, ["PATCH"], name=name)
+    def patch(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
+        return self.route(path, ["PATCH"], **options)
 
-    def delete(self, path: str, *, name: str | None = None) -> Callable[[F], F]:
-        return self.route(path, ["DELETE"], name=name)
+    def delete(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
+        return self.route(path, ["DELETE"], **options)
 
     def add_exception_handler(
         self,

@@ -1,7 +1,9 @@
 """The request: a :class:`webob.Request` with a bounded body and strict JSON.
 
 Everything WebOb offers is there (``request.GET``, ``request.headers``,
-``request.cookies``, ...). Roob adds two guarantees:
+``request.cookies``, ...). Roob adds ``request.form`` and ``request.files``
+(roob/forms.py), ``request.session`` (roob/sessions.py) and
+``request.url_for`` (roob/urls.py), and two guarantees:
 
 * the body is never read past ``max_body_size`` bytes: a longer
   ``Content-Length`` is refused before anything is read, and a chunked body
@@ -16,12 +18,18 @@ from __future__ import annotations
 import io
 import json
 import sys
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import webob
 
-from roob.exceptions import BadRequest, RequestEntityTooLarge
+from roob.exceptions import BadRequest, ConfigurationError, RequestEntityTooLarge
 from roob.logs import logger
+
+if TYPE_CHECKING:
+    from webob.multidict import MultiDict
+
+    from roob.app import Roob
+    from roob.sessions import Session
 
 __all__ = ["DEFAULT_MAX_BODY_SIZE", "Request"]
 
@@ -48,9 +56,14 @@ class Request(webob.Request):  # type: ignore[misc]
 
     #: The most bytes of body this request will read; set per application
     #: with ``Roob(max_body_size=...)``.
-    max_body_size: ClassVar[int] = DEFAULT_MAX_BODY_SIZE
+    max_body_size: int = DEFAULT_MAX_BODY_SIZE
+    #: The application serving the request (each application has its own
+    #: subclass, which sets it): None for a request made by hand.
+    app: ClassVar[Roob | None] = None
 
     _json_cache: Any = _UNSET
+    _form_cache: tuple[MultiDict, MultiDict] | None = None
+    _session_cache: Session | None = None
 
     def _buffer_body(self) -> None:
         """Read the body (at most ``max_body_size`` bytes) into a seekable buffer."""
@@ -167,3 +180,55 @@ class Request(webob.Request):  # type: ignore[misc]
 
     json = property(_get_json, _set_json, doc="The body parsed as JSON (400 if it is not).")
     json_body = json
+
+    # --- forms, sessions, URLs (each loaded on first use) ---------------------
+
+    def _parsed_form(self) -> tuple[MultiDict, MultiDict]:
+        parsed = self._form_cache
+        if parsed is None:
+            from roob.forms import parse_form
+
+            parsed = self._form_cache = parse_form(self)
+        return parsed
+
+    @property
+    def form(self) -> MultiDict:
+        """The text fields of a form body (urlencoded or multipart), as ``str``."""
+        return self._parsed_form()[0]
+
+    @property
+    def files(self) -> MultiDict:
+        """The files of a ``multipart/form-data`` body (:class:`~roob.UploadedFile`)."""
+        return self._parsed_form()[1]
+
+    @property
+    def session(self) -> Session:
+        """The session, a dict of JSON values kept in a signed cookie; needs
+        ``Roob(secret_key=...)``."""
+        session = self._session_cache
+        if session is None:
+            sessions = self.app.sessions if self.app is not None else None
+            if sessions is None:
+                raise ConfigurationError(
+                    "request.session needs a secret key to sign the session cookie with: "
+                    "Roob(secret_key=...) (keep it out of the code, e.g. "
+                    "os.environ['SECRET_KEY'])"
+                )
+            from roob.sessions import SESSION_KEY
+
+            session = self._session_cache = sessions.load(self)
+            self.environ[SESSION_KEY] = session  # where the response finds it
+        return session
+
+    def url_for(self, name: str, /, *, external: bool = False, **params: Any) -> str:
+        """The URL of the route called ``name``, with ``params`` filled in, under the
+        request's ``SCRIPT_NAME``; ``external=True`` for an absolute URL (roob/urls.py)."""
+        app = self.app
+        if app is None:
+            raise ConfigurationError("request.url_for() needs a request made by an application")
+        path: str = self.script_name + app.route_table.url_for(name, **params)
+        if not external:
+            return path
+        from roob.urls import external_origin
+
+        return external_origin(self, app.public_origin) + path

@@ -47,6 +47,7 @@ __all__ = [
     "dump_json",
     "held_until_body",
     "internal_error_message",
+    "prefers_html",
     "send_json",
     "status_line",
     "to_response",
@@ -301,6 +302,12 @@ def to_response(value: Any) -> WSGIApp:
     if callable(value):
         return value  # type: ignore[no-any-return]
     return _from_body(value)
+
+
+def prefers_html(request: Any) -> bool:
+    """Whether the client (a browser) would rather have an HTML page than JSON."""
+    offers = request.accept.acceptable_offers(["application/json", "text/html"])
+    return bool(offers) and offers[0][0] == "text/html"
 
 
 def send_json(

@@ -38,12 +38,12 @@ prefix of the path (:func:`inclusion_for_path`).
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, Unpack
 
 from roob._types import AfterHook, BeforeHook, ExceptionHandler, Methods
 from roob.convertors import Convertor
 from roob.exceptions import ConfigurationError, HTTPError, InvalidRoute
-from roob.registration import Registration, RegistrationAPI, register
+from roob.registration import Registration, RegistrationAPI, RouteOptions, register
 from roob.routing import PathPrefix, split_path
 
 __all__ = ["Inclusion", "Router", "inclusion_for_path", "mount"]
@@ -91,7 +91,7 @@ class Router(RegistrationAPI):
             )
 
     def add_route(
-        self, path: str, handler: Any, methods: Methods = None, *, name: str | None = None
+        self, path: str, handler: Any, methods: Methods = None, **options: Unpack[RouteOptions]
     ) -> None:
         """Serve ``prefix + path`` with a function or class view, once the router is included.
 
@@ -99,7 +99,7 @@ class Router(RegistrationAPI):
         included, with the application's convertors.
         """
         self._check_open()
-        self.registrations.append(register(path, handler, methods, name, f" of {self!r}"))
+        self.registrations.append(register(path, handler, methods, options, f" of {self!r}"))
 
     def include_router(self, router: Router, prefix: str = "", *, name: str | None = None) -> None:
         """Nest ``router`` in this one, under ``prefix`` (then its own prefix).

@@ -20,9 +20,16 @@ __all__ = ["Templates"]
 class Templates:
     """The template set of one application."""
 
-    def __init__(self, directory: str | os.PathLike[str], *, auto_reload: bool = False) -> None:
+    def __init__(
+        self,
+        directory: str | os.PathLike[str],
+        *,
+        auto_reload: bool = False,
+        globals: dict[str, Any] | None = None,
+    ) -> None:
         self.directory = os.fspath(directory)
         self.auto_reload = auto_reload
+        self.globals = dict(globals or {})
         self._environment: jinja2.Environment | None = None
 
     @property
@@ -36,6 +43,7 @@ class Templates:
                 autoescape=jinja2.select_autoescape(["html", "htm", "xml"]),
                 auto_reload=self.auto_reload,
             )
+            self._environment.globals.update(self.globals)
         return self._environment
 
     def render(self, name: str, context: dict[str, Any] | None = None) -> str:

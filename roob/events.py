@@ -1,0 +1,82 @@
+"""Server-Sent Events: a response that streams events to ``EventSource`` clients.
+
+::
+
+    @app.get("/clock")
+    def clock(request):
+        def ticks():
+            for n in itertools.count():
+                yield Event({"now": time.time()}, event="tick", id=str(n))
+                time.sleep(1)
+        return EventStream(ticks())
+
+Each item of the iterable is sent as it comes: an :class:`Event`, or a
+``str`` (the data of an unnamed event), or a dict or list (JSON data). The
+response is ``text/event-stream``, not cached, and tells nginx not to buffer
+it (``X-Accel-Buffering: no``). A sync worker (gunicorn's ``sync`` or a
+``gthread`` thread) is held for as long as a client listens: see
+docs/streaming.md for what that costs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from roob._types import Headers
+from roob.responses import Response, dump_json
+
+__all__ = ["Event", "EventStream"]
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One event: ``data`` (str, or a value sent as JSON), and optionally its
+    ``event`` name, ``id`` (what a reconnecting client sends back as
+    ``Last-Event-ID``) and ``retry`` (milliseconds before a client reconnects)."""
+
+    data: Any = ""
+    event: str | None = None
+    id: str | None = None
+    retry: int | None = None
+
+    def encode(self) -> bytes:
+        """The event in the ``text/event-stream`` format."""
+        lines = []
+        for name, value in (("event", self.event), ("id", self.id)):
+            if value is not None:
+                if "\n" in value or "\r" in value or (name == "id" and "\0" in value):
+                    raise ValueError(f"an event's {name} cannot hold a line break: {value!r}")
+                lines.append(f"{name}: {value}")
+        if self.retry is not None:
+            lines.append(f"retry: {int(self.retry)}")
+        data = self.data if isinstance(self.data, str) else dump_json(self.data).decode()
+        lines.extend(f"data: {line}" for line in data.replace("\r\n", "\n").split("\n"))
+        return ("\n".join(lines) + "\n\n").encode("utf-8")
+
+
+def _encoded(events: Iterable[Any]) -> Iterator[bytes]:
+    try:
+        for item in events:
+            yield (item if isinstance(item, Event) else Event(item)).encode()
+    finally:
+        close = getattr(events, "close", None)
+        if close is not None:  # a generator's finally blocks run when the client leaves
+            close()
+
+
+class EventStream(Response):
+    """A ``text/event-stream`` response of ``events``, sent as they come."""
+
+    def __init__(
+        self, events: Iterable[Any], *, status: int = 200, headers: Headers | None = None
+    ) -> None:
+        super().__init__(
+            status=status,
+            app_iter=_encoded(events),
+            content_type="text/event-stream",
+            charset="utf-8",
+            headers=[("Cache-Control", "no-cache"), ("X-Accel-Buffering", "no"),
+                     *(headers.items() if isinstance(headers, dict) else headers or ())],
+        )  # fmt: skip
