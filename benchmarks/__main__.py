@@ -1,4 +1,5 @@
-"""``make bench``: the in-process table, router scaling and the chart, in one run.
+"""``make bench``: the in-process table, router scaling, typed views, website features
+(against Flask) and the chart, in one run.
 
     python -m benchmarks [--quick]
 
@@ -13,7 +14,7 @@ import argparse
 import json
 from pathlib import Path
 
-from benchmarks import chart, inprocess, router_scaling, typed_views
+from benchmarks import chart, inprocess, router_scaling, typed_views, web_features
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
@@ -36,11 +37,19 @@ def main() -> None:
     scaling = router_scaling.main(scaling_args)
     print()
     typed = typed_views.main(["--repeat", "2", "--number", "5"] if args.quick else [])
+    print()
+    web = web_features.main(["--repeat", "2", "--number", "5"] if args.quick else [])
     args.results.mkdir(parents=True, exist_ok=True)
     out = args.results / "latest.json"
     out.write_text(
         json.dumps(
-            {"inprocess": measured, "router_scaling": scaling, "typed_views": typed}, indent=2
+            {
+                "inprocess": measured,
+                "router_scaling": scaling,
+                "typed_views": typed,
+                "web_features": web,
+            },
+            indent=2,
         )
     )
     print(f"\nResults: {out}")

@@ -21,6 +21,8 @@ class Scenario:
     expected: Any  # the JSON document, or bytes for a text body, or None: any body
     body: bytes = b""
     query: str = ""
+    content_type: str = "application/json"
+    headers: tuple[tuple[str, str], ...] = ()  # (WSGI key, value): ("HTTP_COOKIE", "...")
 
     def environ(self) -> dict[str, Any]:
         """A fresh WSGI environ (with a fresh input stream) for one call."""
@@ -42,8 +44,9 @@ class Scenario:
             "wsgi.run_once": False,
         }
         if self.body:
-            environ["CONTENT_TYPE"] = "application/json"
+            environ["CONTENT_TYPE"] = self.content_type
             environ["CONTENT_LENGTH"] = str(len(self.body))
+        environ.update(self.headers)
         return environ
 
 

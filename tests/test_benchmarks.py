@@ -36,6 +36,9 @@ def test_make_bench_runs_end_to_end_with_tiny_counts(tmp_path):
     measured = results["inprocess"]["results"]
     assert set(measured) == {scenario.name for scenario in SCENARIOS}
     assert all(set(by_framework) == set(FRAMEWORKS) for by_framework in measured.values())
+    assert "Website features" in run.stdout
+    assert set(results["web_features"]) == {"session read", "form POST", "304"}
+    assert all(set(by_name) == {"roob", "flask"} for by_name in results["web_features"].values())
     assert set(results["typed_views"]) == {
         "query, untyped",
         "query, typed",
@@ -87,3 +90,15 @@ def test_the_e2e_gunicorn_serves_the_benchmark_app_with_the_benchmark_settings(t
         assert response.status == 200
         assert json.loads(body) == e2e.EXPECTED["/json"]
     assert "GET /json" not in server.output  # no access log
+
+
+def test_the_website_scenarios_get_the_same_answer_from_each_framework():
+    from benchmarks import web_features
+
+    for name, create_app in web_features.APPS.items():
+        app = create_app()
+        scenarios = web_features.scenarios_for(app)
+        assert [s.name for s in scenarios] == ["session read", "form POST", "304"]
+        for scenario in scenarios:
+            check(name, app, scenario)
+        assert call(app, scenarios[2]) == (304, b"")
