@@ -12,7 +12,9 @@ def test_the_dashboard_shows_each_category_with_its_count(client):
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/html; charset=UTF-8"
     page = response.text
-    assert '<link rel="stylesheet" href="/css/main.css">' in page
+    stylesheet = re.search(r'<link rel="stylesheet" href="(/css/main.css\?v=[0-9a-f]{12})">', page)
+    assert stylesheet is not None
+    assert client.get(stylesheet.group(1)).headers["Content-Type"].startswith("text/css")
     assert re.search(r'<span id="total">4</span> products\s+in 2 categories', page)
     assert re.search(r'mobile <span class="count">2</span>', page)
     assert re.search(r'laptop <span class="count">2</span>', page)
@@ -90,3 +92,20 @@ def test_the_dashboard_shows_a_page_of_products_at_a_time(client):
     assert 'rel="next"' not in last
     assert "No products on this page." in client.get("/dashboard?page=4").text
     assert client.get("/dashboard?page=0").status_code == 422
+
+
+def test_the_dashboards_links_follow_the_mount_point(client):
+    page = client.get("/dashboard", environ={"SCRIPT_NAME": "/shop"}).text
+    assert 'href="/shop/css/main.css?v=' in page
+    assert '<a href="/shop/api/products">JSON API</a>' in page
+
+
+def test_pages_are_compressed_for_clients_that_accept_it(client):
+    import gzip
+
+    plain = client.get("/dashboard")
+    packed = client.get("/dashboard", headers={"Accept-Encoding": "gzip"})
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert packed.headers["Vary"] == "Accept-Encoding"
+    assert gzip.decompress(packed.content) == plain.content
+    assert len(packed.content) < len(plain.content) / 2
