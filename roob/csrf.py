@@ -39,7 +39,9 @@ if TYPE_CHECKING:
 __all__ = [
     "CSRF_FIELD",
     "CSRF_HEADER",
+    "SAFE_METHODS",
     "CSRFError",
+    "check_csrf",
     "csrf_protected",
     "csrf_token",
     "verify_csrf_token",

@@ -87,7 +87,9 @@ def external_origin(request: Request, public_origin: str | None) -> str:
             "give the application public_origin='https://your.host', or check the "
             "Host header with TrustedHostMiddleware(allowed_hosts=[...])"
         )
-    return f"{environ.get('wsgi.url_scheme', 'http')}://{host}"
+    scheme = environ.get("wsgi.url_scheme", "http")
+    default_port = ":443" if scheme == "https" else ":80"
+    return f"{scheme}://{host.removesuffix(default_port)}"
 
 
 def check_public_origin(origin: str | None) -> str | None:

@@ -95,6 +95,11 @@ def test_or_from_a_host_the_trusted_host_middleware_checked(tmp_path) -> None:
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=["notes.example"])
     client = TestClient(app, base_url="https://notes.example:8443")
     assert client.get("/abs").json() == {"url": "https://notes.example:8443/notes/1"}
+    # the default port is left out
+    assert client.get("/abs", headers={"Host": "notes.example:443"}).json() == {
+        "url": "https://notes.example/notes/1"}
+    plain = TestClient(app, base_url="http://notes.example:80")
+    assert plain.get("/abs").json() == {"url": "http://notes.example/notes/1"}
 
 
 def test_never_from_an_unchecked_host(tmp_path, caplog) -> None:
