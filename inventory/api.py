@@ -40,6 +40,8 @@ from inventory.validation import (
     ProductChanges,
     ProductReplacement,
     ValidationErrors,
+    product_problems,
+    without_null_fields,
 )
 from roob import Request, Router, UnprocessableEntity
 from roob.openapi import operation
@@ -71,10 +73,18 @@ def _invalid(request: Request, exc: InvalidProduct) -> tuple[dict[str, Any], int
 
 
 def _invalid_parameter(request: Request, exc: UnprocessableEntity) -> tuple[dict[str, Any], int]:
-    """The framework's typed-parameter errors, in the API's ``{field: reason}`` shape."""
+    """The framework's typed-parameter errors, in the API's ``{field: reason}`` shape; the
+    body's as the product's fields (inventory/validation.py)."""
     found = exc.extra["errors"]
-    errors = {str(error["loc"][1]): error["msg"] for error in found}
+    body = [error for error in found if error["loc"][0] == "body"]
+    if any(error["loc"] == ["body"] and error["type"] == "missing" for error in body):
+        return {"message": "Request body is empty; a JSON document was expected"}, 400
     sources = {error["loc"][0] for error in found}
+    if sources == {"body"}:
+        problem = product_problems(body, prefix=1)
+        return {"message": problem.message, "errors": problem.errors}, 422
+    errors = {str(error["loc"][1]): error["msg"] for error in found if error not in body}
+    errors.update(product_problems(body, prefix=1).errors if body else {})
     what = "query parameter" if sources == {"query"} else "header" if sources == {"header"} else (
         "request"
     )  # fmt: skip
@@ -118,12 +128,12 @@ def product_api(service: ProductService, *, public_origin: str = "") -> Router:
         @operation(
             status=201,
             response=Product,
-            request_body=NewProduct,
             responses={**_INVALID, 409: ("The id is taken", ErrorMessage)},
         )
         def post(
             self,
             request: Request,
+            product: NewProduct,
             idempotency_key: Annotated[
                 str | None,
                 Header(
@@ -140,8 +150,8 @@ def product_api(service: ProductService, *, public_origin: str = "") -> Router:
             `Idempotency-Key`, a retry (same key, same body) creates nothing
             and gets the first answer; the same key with another body is a 422.
             """
-            product = service.create(request.json, idempotency_key=idempotency_key)
-            return product, 201, {"Location": f"{public_origin}/api/products/{product['id']}"}
+            created = service.create(without_null_fields(product), idempotency_key=idempotency_key)
+            return created, 201, {"Location": f"{public_origin}/api/products/{created['id']}"}
 
     @api.route("/{id:d}", name="product")
     class ProductDetail:
@@ -152,15 +162,15 @@ def product_api(service: ProductService, *, public_origin: str = "") -> Router:
             """One product."""
             return service.product(id)
 
-        @operation(request_body=ProductReplacement, responses={**_NOT_FOUND, **_INVALID})
-        def put(self, request: Request, id: int) -> Product:
+        @operation(responses={**_NOT_FOUND, **_INVALID})
+        def put(self, request: Request, id: int, product: ProductReplacement) -> Product:
             """Replace every field of a product."""
-            return service.replace(id, request.json)
+            return service.replace(id, without_null_fields(product))
 
-        @operation(request_body=ProductChanges, responses={**_NOT_FOUND, **_INVALID})
-        def patch(self, request: Request, id: int) -> Product:
+        @operation(responses={**_NOT_FOUND, **_INVALID})
+        def patch(self, request: Request, id: int, changes: ProductChanges) -> Product:
             """Change some fields of a product."""
-            return service.update(id, request.json)
+            return service.update(id, without_null_fields(changes))
 
         @operation(responses=_NOT_FOUND)
         def delete(self, request: Request, id: int) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from inventory.errors import CategoryNotFound, IdempotencyKeyReused, ProductNotFound
 from inventory.repository import ProductRepository
-from inventory.validation import MAX_PRODUCT_ID, Product, validate_product
+from inventory.validation import MAX_PRODUCT_ID, Product, ProductFields, check_product_id
 
 __all__ = ["ProductService", "group_by_category"]
 
@@ -28,7 +28,7 @@ def _check_storable(product_id: int) -> None:
 
 
 class ProductService:
-    """Reads and writes products, validating what clients send."""
+    """Reads and writes products, given fields that inventory/validation.py validated."""
 
     def __init__(self, repository: ProductRepository, *, default_category: str) -> None:
         self.repository = repository
@@ -56,35 +56,37 @@ class ProductService:
             raise CategoryNotFound(category)
         return found
 
-    def create(self, data: Any, *, idempotency_key: str | None = None) -> Product:
-        """A new product from ``data``; its ``id`` if free, else :class:`ProductIdTaken`.
+    def create(self, fields: ProductFields, *, idempotency_key: str | None = None) -> Product:
+        """A new product of validated ``fields`` (inventory/validation.py); its ``id`` if
+        free, else :class:`ProductIdTaken`.
 
-        With ``idempotency_key``, a second call with the same key and data
+        With ``idempotency_key``, a second call with the same key and fields
         creates nothing and returns the first call's product; the same key
-        with other data is :class:`IdempotencyKeyReused`.
+        with other fields is :class:`IdempotencyKeyReused`.
         """
-        fields = validate_product(data)
+        fields = {**fields}
+        canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         fields.setdefault("category", self.default_category)
         if idempotency_key is None:
             return self.repository.add(fields)[0]
-        canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         fingerprint = hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
         product, stored = self.repository.add(fields, idempotency=(idempotency_key, fingerprint))
         if stored is not None and stored != fingerprint:
             raise IdempotencyKeyReused(idempotency_key)
         return product
 
-    def replace(self, product_id: int, data: Any) -> Product:
-        """Every field of a product replaced (a missing ``category`` is the default)."""
+    def replace(self, product_id: int, fields: ProductFields) -> Product:
+        """Every field of a product replaced by validated ``fields`` (a missing
+        ``category`` is the default; an ``id`` must be ``product_id``)."""
         _check_storable(product_id)
-        fields = validate_product(data, product_id=product_id)
+        fields = check_product_id(fields, product_id)
         fields.setdefault("category", self.default_category)
         return self._changed(product_id, self.repository.change(product_id, fields))
 
-    def update(self, product_id: int, data: Any) -> Product:
-        """Some fields of a product changed."""
+    def update(self, product_id: int, fields: ProductFields) -> Product:
+        """Some fields of a product changed, by validated ``fields``."""
         _check_storable(product_id)
-        fields = validate_product(data, partial=True, product_id=product_id)
+        fields = check_product_id(fields, product_id)
         return self._changed(product_id, self.repository.change(product_id, fields))
 
     def delete(self, product_id: int) -> None:

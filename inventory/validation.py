@@ -12,10 +12,12 @@ misspelt field is an error rather than silently dropped.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, NotRequired, cast
 
-from pydantic import ConfigDict, Field
+from pydantic import BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic.json_schema import SkipJsonSchema
+from pydantic_core import PydanticCustomError
 from typing_extensions import TypedDict
 
 from inventory.database import BRAND_LENGTH, CATEGORY_LENGTH, NAME_LENGTH
@@ -30,12 +32,14 @@ __all__ = [
     "ProductFields",
     "ProductReplacement",
     "ValidationErrors",
+    "check_product_id",
+    "product_problems",
     "validate_product",
+    "without_null_fields",
 ]
 
 MAX_PRODUCT_ID = 2**31 - 1  # the largest INTEGER both SQLite and PostgreSQL store here
 _TEXT_FIELDS = {"product_name": NAME_LENGTH, "brand": BRAND_LENGTH, "category": CATEGORY_LENGTH}
-_KNOWN_FIELDS = {"id", *_TEXT_FIELDS}
 
 
 class Product(TypedDict):
@@ -52,68 +56,16 @@ class ProductFields(TypedDict, total=False):
     category: str
 
 
-# The shapes below describe the API in its OpenAPI document; validate_product
-# enforces the same rules, with the messages the API promises.
+# One set of types is both the validation and the OpenAPI document: the API's views
+# take these as typed bodies (roob validates them), and validate_product() applies
+# the same adapters to data from anywhere else. Field() gives the document its
+# constraints; the before-validators give every refusal the API's own reason.
 _CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f]")
 # JSON may escape half of a UTF-16 pair ("\\ud800"): text no database can store.
 _SURROGATES = re.compile("[\ud800-\udfff]")
 _NO_CONTROL = "^[^\x00-\x1f\x7f-\x9f]*$"
-
-
-def _text(max_length: int, pattern: str, refused: str) -> Any:
-    """A non-empty string type for the document: at most ``max_length``, ``pattern``,
-    and not matching ``refused``."""
-    return Field(
-        min_length=1,
-        max_length=max_length,
-        pattern=pattern,
-        json_schema_extra={"not": {"pattern": refused}},
-    )
-
-
-_Name = Annotated[str, _text(NAME_LENGTH, _NO_CONTROL, "^\\s*$")]
-_Brand = Annotated[str, _text(BRAND_LENGTH, _NO_CONTROL, "^\\s*$")]
-# Not blank, and not a number: numbers in /api/products/{x} are product ids.
-_Category = Annotated[str, _text(CATEGORY_LENGTH, "^[^/\x00-\x1f\x7f-\x9f]*$", "^\\s*[0-9]*\\s*$")]
-_Id = Annotated[int, Field(ge=1, le=MAX_PRODUCT_ID)]
-_FORBID_EXTRA = ConfigDict(extra="forbid")
-
-
-class NewProduct(TypedDict):
-    """A product to add; without an id, one is assigned."""
-
-    __pydantic_config__ = _FORBID_EXTRA  # type: ignore[misc]
-    id: NotRequired[_Id]
-    product_name: _Name
-    brand: _Brand
-    category: NotRequired[_Category]
-
-
-class ProductReplacement(TypedDict):
-    """Every field of a product (its id, if sent, must be the one in the URL)."""
-
-    __pydantic_config__ = _FORBID_EXTRA  # type: ignore[misc]
-    product_name: _Name
-    brand: _Brand
-    category: NotRequired[_Category]
-
-
-class ProductChanges(TypedDict, total=False):
-    """Some fields of a product (its id, if sent, must be the one in the URL)."""
-
-    __pydantic_config__ = _FORBID_EXTRA  # type: ignore[misc]
-    product_name: _Name
-    brand: _Brand
-    category: _Category
-
-
-class ErrorMessage(TypedDict):
-    message: str
-
-
-class ValidationErrors(TypedDict):
-    message: str
-    errors: dict[str, str]
+#: The error type of a refusal with the API's own reason.
+REFUSED = "invalid_product"
 
 
 def _text_problem(field: str, value: Any) -> str | None:
@@ -147,43 +99,149 @@ def _id_problem(value: Any) -> str | None:
     return None
 
 
+def _checked_text(field: str) -> BeforeValidator:
+    """The text of ``field`` without surrounding whitespace, or the API's reason to refuse it
+    (``None`` passes, for an optional category)."""
+
+    def check(value: Any) -> Any:
+        if value is None and field == "category":
+            return None
+        problem = _text_problem(field, value)
+        if problem:
+            raise PydanticCustomError(REFUSED, problem)
+        return value.strip()
+
+    return BeforeValidator(check)
+
+
+def _checked_id(value: Any) -> Any:
+    if value is None:
+        return None
+    problem = _id_problem(value)
+    if problem:
+        raise PydanticCustomError(REFUSED, problem)
+    return int(value)
+
+
+def _text(field: str, pattern: str, refused: str) -> Any:
+    """A non-empty string for the document: at most the field's length, ``pattern``,
+    and not matching ``refused``."""
+    return Field(
+        min_length=1,
+        max_length=_TEXT_FIELDS[field],
+        pattern=pattern,
+        json_schema_extra={"not": {"pattern": refused}},
+    )
+
+
+_Name = Annotated[
+    Annotated[str, _text("product_name", _NO_CONTROL, "^\\s*$")], _checked_text("product_name")
+]
+_Brand = Annotated[Annotated[str, _text("brand", _NO_CONTROL, "^\\s*$")], _checked_text("brand")]
+# Not blank, and not a number: numbers in /api/products/{x} are product ids.
+_Category = Annotated[
+    Annotated[str, _text("category", "^[^/\x00-\x1f\x7f-\x9f]*$", "^\\s*[0-9]*\\s*$")] | None,
+    _checked_text("category"),
+]
+_Id = Annotated[Annotated[int, Field(ge=1, le=MAX_PRODUCT_ID)] | None, BeforeValidator(_checked_id)]
+_FORBID_EXTRA = ConfigDict(extra="forbid")
+
+
+class NewProduct(TypedDict):
+    """A product to add; without an id, one is assigned."""
+
+    __pydantic_config__ = _FORBID_EXTRA  # type: ignore[misc]
+    id: NotRequired[_Id]
+    product_name: _Name
+    brand: _Brand
+    category: NotRequired[_Category]
+
+
+class ProductReplacement(TypedDict):
+    """Every field of a product (its id, if sent, must be the one in the URL)."""
+
+    __pydantic_config__ = _FORBID_EXTRA  # type: ignore[misc]
+    # Accepted when it is the URL's, so a client may send back what it read; the
+    # document leaves it out, as a schema cannot say "the id in the URL".
+    id: NotRequired[SkipJsonSchema[_Id]]
+    product_name: _Name
+    brand: _Brand
+    category: NotRequired[_Category]
+
+
+class ProductChanges(TypedDict, total=False):
+    """Some fields of a product (its id, if sent, must be the one in the URL)."""
+
+    __pydantic_config__ = _FORBID_EXTRA  # type: ignore[misc]
+    id: SkipJsonSchema[_Id]
+    product_name: _Name
+    brand: _Brand
+    category: _Category
+
+
+class ErrorMessage(TypedDict):
+    message: str
+
+
+class ValidationErrors(TypedDict):
+    message: str
+    errors: dict[str, str]
+
+
+_NOT_AN_OBJECT = InvalidProduct({"body": "must be a JSON object"}, "Request body must be a JSON object")
+
+
+def product_problems(errors: Iterable[Mapping[str, Any]], prefix: int = 0) -> InvalidProduct:
+    """pydantic's errors (``loc`` after ``prefix`` items), as the API reports them: one
+    reason per field."""
+    reasons: dict[str, str] = {}
+    for error in errors:
+        location = list(error["loc"])[prefix:]
+        if not location:  # the document itself: not an object
+            return _NOT_AN_OBJECT
+        field = str(location[0])
+        kind = error["type"]
+        reason = {"missing": "is required", "extra_forbidden": "unknown field"}.get(kind)
+        reasons.setdefault(field, reason or str(error["msg"]))
+    return InvalidProduct(reasons)
+
+
+def without_null_fields(fields: Mapping[str, Any]) -> ProductFields:
+    """The validated fields, a ``null`` id or category meaning "not given"."""
+    return cast(ProductFields, {name: value for name, value in fields.items() if value is not None})
+
+
+def check_product_id(fields: ProductFields, product_id: int) -> ProductFields:
+    """``fields`` without their ``id``, which must be ``product_id`` (the id in the URL)."""
+    if "id" in fields:
+        if fields["id"] != product_id:
+            raise InvalidProduct(
+                {"id": f"must be {product_id}, the id in the URL (an id cannot change)"}
+            )
+        fields = cast(ProductFields, {k: v for k, v in fields.items() if k != "id"})
+    return fields
+
+
+_ADAPTERS: dict[bool, TypeAdapter[Any]] = {
+    False: TypeAdapter(NewProduct),
+    True: TypeAdapter(ProductChanges),
+}
+
+
 def validate_product(
     data: Any,
     *,
     partial: bool = False,
     product_id: int | None = None,
 ) -> ProductFields:
-    """The cleaned fields of ``data``, or :class:`InvalidProduct` naming each bad field.
+    """The cleaned fields of ``data``, or :class:`InvalidProduct` naming each bad field,
+    by the types the API validates its bodies with.
 
     ``partial`` (PATCH) makes every field optional. ``product_id`` is the id in
     the URL (PUT, PATCH): an ``id`` in the body must then be the same.
     """
-    if not isinstance(data, Mapping):
-        message = "Request body must be a JSON object"
-        raise InvalidProduct({"body": "must be a JSON object"}, message)
-    errors: dict[str, str] = {}
-    cleaned: dict[str, Any] = {}
-    for field in data:
-        if field not in _KNOWN_FIELDS:
-            errors[str(field)] = "unknown field"
-    for field in _TEXT_FIELDS:
-        if field not in data or (field == "category" and data[field] is None):
-            if field != "category" and not partial:
-                errors[field] = "is required"
-            continue
-        problem = _text_problem(field, data[field])
-        if problem:
-            errors[field] = problem
-        else:
-            cleaned[field] = data[field].strip()
-    if data.get("id") is not None:
-        problem = _id_problem(data["id"])
-        if problem:
-            errors["id"] = problem
-        elif product_id is not None and data["id"] != product_id:
-            errors["id"] = f"must be {product_id}, the id in the URL (an id cannot change)"
-        elif product_id is None:
-            cleaned["id"] = int(data["id"])
-    if errors:
-        raise InvalidProduct(errors)
-    return cast(ProductFields, cleaned)
+    try:
+        fields = without_null_fields(_ADAPTERS[partial].validate_python(data))
+    except ValidationError as exc:
+        raise product_problems(exc.errors()) from None
+    return fields if product_id is None else check_product_id(fields, product_id)

@@ -20,8 +20,9 @@ filled from the request and validated with pydantic::
 
 Where a value comes from: ``Annotated[T, Query()]``, ``Header()``,
 ``Cookie()``, ``Body()``, ``Form()`` (a form field) or ``File()`` (an
-uploaded :class:`~roob.UploadedFile`) say it; otherwise a pydantic model (or a list of
-them) is the body and anything else a query parameter. A parameter with a
+uploaded :class:`~roob.UploadedFile`) say it; otherwise a pydantic model, a
+TypedDict or a dataclass (or a list of them) is the body and anything else a
+query parameter. A parameter with a
 default is optional. Every value that is missing or invalid is reported at
 once, as a 422 ``{"message": "Validation failed", "errors": [{"loc": [...],
 "msg": ..., "type": ...}]}``.
@@ -35,6 +36,7 @@ pays nothing.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import functools
 import inspect
 import types
@@ -42,6 +44,8 @@ import typing
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, get_args, get_origin
+
+from typing_extensions import is_typeddict  # typing's misses typing_extensions' TypedDicts
 
 from roob._types import View
 from roob.exceptions import ConfigurationError, UnprocessableEntity
@@ -142,11 +146,15 @@ class ViewSignature:
         return bool(self.params) or self.body is not None
 
 
-def _is_model(annotation: Any) -> bool:
-    """A pydantic model class, a list of them, or an optional one."""
+def _is_model(annotation: Any, *, structured: bool = False) -> bool:
+    """A pydantic model class (or with ``structured``, a TypedDict or a dataclass too),
+    a list of them, or an optional one."""
     if get_origin(annotation) in (list, Sequence, tuple, typing.Union, types.UnionType):
-        return any(_is_model(arg) for arg in get_args(annotation))
-    return isinstance(annotation, type) and hasattr(annotation, "model_json_schema")
+        return any(_is_model(arg, structured=structured) for arg in get_args(annotation))
+    return isinstance(annotation, type) and (
+        hasattr(annotation, "model_json_schema")
+        or (structured and (is_typeddict(annotation) or dataclasses.is_dataclass(annotation)))
+    )
 
 
 def _is_many(annotation: Any) -> bool:
@@ -238,7 +246,8 @@ def view_signature(
         if marker is not None:
             source = marker.source
         else:
-            source = "body" if _is_model(annotation) else "query"
+            # A query string cannot hold a structured value: such a parameter is the body.
+            source = "body" if _is_model(annotation, structured=True) else "query"
         hint = (
             "; it has no annotation, so it is a query parameter typed from its default: "
             "annotate it, or do not pass things such as dependencies as defaults"
