@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
 
 from inventory.errors import CategoryNotFound, IdempotencyKeyReused, ProductNotFound
 from inventory.repository import ProductRepository

@@ -188,9 +188,6 @@ class ValidationErrors(TypedDict):
     errors: dict[str, str]
 
 
-_NOT_AN_OBJECT = InvalidProduct({"body": "must be a JSON object"}, "Request body must be a JSON object")
-
-
 def product_problems(errors: Iterable[Mapping[str, Any]], prefix: int = 0) -> InvalidProduct:
     """pydantic's errors (``loc`` after ``prefix`` items), as the API reports them: one
     reason per field."""
@@ -198,7 +195,9 @@ def product_problems(errors: Iterable[Mapping[str, Any]], prefix: int = 0) -> In
     for error in errors:
         location = list(error["loc"])[prefix:]
         if not location:  # the document itself: not an object
-            return _NOT_AN_OBJECT
+            return InvalidProduct(
+                {"body": "must be a JSON object"}, "Request body must be a JSON object"
+            )
         field = str(location[0])
         kind = error["type"]
         reason = {"missing": "is required", "extra_forbidden": "unknown field"}.get(kind)
