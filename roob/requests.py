@@ -135,10 +135,22 @@ class Request(webob.Request):  # type: ignore[misc]
 
     def _get_post(self) -> Any:
         if self.method in ("POST", "PUT", "PATCH", "DELETE"):
+            from roob.forms import FORM_CONTENT_TYPES
+
+            if self.content_type in FORM_CONTENT_TYPES:
+                # request.form and request.files together, as WebOb's POST holds both,
+                # by Roob's parser (files are UploadedFile, not cgi.FieldStorage).
+                form, files = self._parsed_form()
+                both = form.copy()
+                both.extend(files)
+                return both
             self._get_body()  # read here, bounded and checked, before WebOb parses it
         return webob.Request.POST.fget(self)
 
-    POST = property(_get_post, doc=webob.Request.POST.__doc__)
+    POST = property(
+        _get_post,
+        doc="The form fields and files of the body (``request.form`` and ``request.files``).",
+    )
 
     def _get_get(self) -> Any:
         try:

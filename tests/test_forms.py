@@ -320,3 +320,17 @@ def test_a_file_parameter_must_be_typed_uploaded_file() -> None:
         ConfigurationError, match=r"route '/up'.*File\(\) parameter 'doc'.*roob.UploadedFile"
     ):
         app.add_route("/up", upload, ["POST"])
+
+
+def test_request_post_holds_the_fields_and_the_files_without_cgi(app: Roob) -> None:
+    @app.post("/post")
+    def post(request):
+        return {
+            name: value if isinstance(value, str) else repr(type(value).__name__)
+            for name, value in request.POST.items()
+        }
+
+    response = TestClient(app).post(
+        "/post", data={"a": "1"}, files={"f": ("f.txt", b"x", "text/plain")}
+    )
+    assert response.json() == {"a": "1", "f": "'UploadedFile'"}
