@@ -488,9 +488,10 @@ class Roob(RegistrationAPI):
         Templates have ``url_for``, ``static_url`` (:meth:`url_for_static`) and
         ``csrf_token()``, and during a request ``request``.
         """
-        request = current_request()
-        if request is not None and (context is None or "request" not in context):
-            context = {"request": request, **(context or {})}
+        if (context is None or "request" not in context) and self.templates.mentions(
+            template_name, "request"
+        ):  # the stack is searched for templates that may use it, not for the others
+            context = {"request": current_request(), **(context or {})}
         return self.templates.render(template_name, context)
 
     def render(

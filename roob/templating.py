@@ -31,6 +31,7 @@ class Templates:
         self.auto_reload = auto_reload
         self.globals = dict(globals or {})
         self._environment: jinja2.Environment | None = None
+        self._mentions: dict[tuple[str, str], bool] = {}
 
     @property
     def environment(self) -> jinja2.Environment:
@@ -45,6 +46,36 @@ class Templates:
             )
             self._environment.globals.update(self.globals)
         return self._environment
+
+    def mentions(self, name: str, word: str) -> bool:
+        """Whether ``word`` is in the source of template ``name`` or of a template it
+        extends, includes or imports (a dynamic name counts as yes). Remembered, except
+        with ``auto_reload``."""
+        key = (name, word)
+        found = None if self.auto_reload else self._mentions.get(key)
+        if found is None:
+            found = self._mentions[key] = self._scan(name, word, {name})
+        return found
+
+    def _scan(self, name: str, word: str, seen: set[str]) -> bool:
+        import jinja2
+        import jinja2.meta
+
+        environment = self.environment
+        try:
+            source = environment.loader.get_source(environment, name)[0]  # type: ignore[union-attr]
+        except jinja2.TemplateNotFound:
+            return False  # rendering it says so
+        if word in source:
+            return True
+        for other in jinja2.meta.find_referenced_templates(environment.parse(source)):
+            if other is None:
+                return True
+            if other not in seen:
+                seen.add(other)
+                if self._scan(other, word, seen):
+                    return True
+        return False
 
     def render(self, name: str, context: dict[str, Any] | None = None) -> str:
         """Render the template ``name`` with ``context``."""

@@ -154,3 +154,34 @@ def test_seed_template_rendered_inside_a_handler(template_dir):
     assert response.headers["Content-Type"] == "text/html; charset=UTF-8"
     assert "<title>Best Title</title>" in response.text
     assert "<h1>Best Name</h1>" in response.text
+
+
+def test_the_request_is_given_to_templates_that_mention_it(tmp_path):
+    from roob import Roob
+    from roob.testing import TestClient
+
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "base.html").write_text("[{% block body %}{% endblock %}] {{ request.path }}")
+    (templates / "page.html").write_text(
+        '{% extends "base.html" %}{% block body %}page{% endblock %}'
+    )
+    (templates / "plain.html").write_text("{{ request is defined }}")
+    (templates / "dynamic.html").write_text("{% include name %}")
+    (templates / "loop.html").write_text('{% include "loop2.html" %}')
+    (templates / "loop2.html").write_text('{% if false %}{% include "loop.html" %}{% endif %}x')
+    app = Roob(root_path=tmp_path, static_dir=None)
+
+    @app.get("/{name}")
+    def show(request, name):
+        context = {"name": "plain.html"} if name == "dynamic.html" else {}
+        return app.render(name, context)
+
+    client = TestClient(app)
+    assert client.get("/page.html").text == "[page] /page.html"
+    assert client.get("/dynamic.html").text == "True"  # an include by name may need it
+    assert client.get("/loop.html").text == "x"
+    assert app.templates.mentions("page.html", "request")
+    assert not app.templates.mentions("loop.html", "request")
+    assert not app.templates.mentions("missing.html", "request")
+    assert client.get("/plain.html").text == "True"
