@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from roob._types import View
 from roob.exceptions import Forbidden
+from roob.forms import FORM_CONTENT_TYPES, media_type
 
 if TYPE_CHECKING:
     from roob.requests import Request
@@ -102,11 +103,11 @@ def verify_csrf_token(request: Request, token: str | None) -> bool:
 
 def check_csrf(request: Request) -> None:
     """Raise :class:`CSRFError` if the request needs a token and has no valid one."""
-    if request.method in SAFE_METHODS or request.content_type not in _SIMPLE_TYPES:
+    content_type = media_type(request)  # browsers send any case: Text/Plain
+    if request.method in SAFE_METHODS or content_type not in _SIMPLE_TYPES:
         return
     token = request.headers.get(CSRF_HEADER)
-    if token is None and request.content_type in ("application/x-www-form-urlencoded",
-                                                  "multipart/form-data"):  # fmt: skip
+    if token is None and content_type in FORM_CONTENT_TYPES:
         token = request.form.get(CSRF_FIELD)
     if not verify_csrf_token(request, token):
         raise CSRFError(

@@ -15,7 +15,8 @@ Both come from one parse of the body, done the first time either is read:
 package (not the standard library's deprecated ``cgi``). A part up to
 :data:`SPOOL_LIMIT` bytes stays in memory; a larger one is spooled to a
 temporary file as it arrives, so a 200 MB upload costs about 64 KiB of memory.
-Text fields go to ``form`` as ``str``; parts with a filename go to
+Text fields go to ``form`` as ``str`` (at most :data:`FIELD_LIMIT` bytes
+each: 413 past it); parts with a filename go to
 ``files`` (a file input left empty is left out). Another content type gives
 two empty multidicts. The body is read once: after ``request.form`` of a
 multipart body, ``request.body`` is not available.
@@ -35,17 +36,26 @@ from urllib.parse import parse_qsl
 
 from webob.multidict import MultiDict
 
-from roob.exceptions import BadRequest
+from roob.exceptions import BadRequest, RequestEntityTooLarge
 
 if TYPE_CHECKING:
     from roob.requests import Request
 
-__all__ = ["FORM_CONTENT_TYPES", "SPOOL_LIMIT", "UploadedFile", "parse_form"]
+__all__ = [
+    "FIELD_LIMIT",
+    "FORM_CONTENT_TYPES",
+    "SPOOL_LIMIT",
+    "UploadedFile",
+    "media_type",
+    "parse_form",
+]
 
 #: Parts larger than this many bytes are kept in a temporary file, not in memory.
 SPOOL_LIMIT = 64 * 1024
 #: The most parts (fields and files) a multipart body may have.
 PART_LIMIT = 1000
+#: The most bytes a text field (a part without a filename) may have: it becomes a str.
+FIELD_LIMIT = 1024 * 1024
 #: The media types :func:`parse_form` reads.
 FORM_CONTENT_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
@@ -135,9 +145,14 @@ class _BoundedStream:
         return data
 
 
+def media_type(request: Request) -> str:
+    """The request's media type as compared: ``Text/Plain ; charset=x`` is ``text/plain``."""
+    return str(request.environ.get("CONTENT_TYPE", "")).split(";", 1)[0].strip().lower()
+
+
 def parse_form(request: Request) -> tuple[MultiDict, MultiDict]:
     """The body's text fields and files; see the module's documentation."""
-    content_type = request.content_type
+    content_type = media_type(request)
     if content_type == "application/x-www-form-urlencoded":
         return _parse_urlencoded(request.body), MultiDict()
     if content_type == "multipart/form-data":
@@ -185,6 +200,11 @@ def _parse_multipart(request: Request) -> tuple[MultiDict, MultiDict]:
                 if part.filename or part.size:  # a file input left empty sends neither
                     files.add(part.name, UploadedFile(part))
             else:
+                if part.size > FIELD_LIMIT:  # it would be read into memory whole
+                    raise RequestEntityTooLarge(
+                        f"The form field {part.name!r} is larger than {FIELD_LIMIT} bytes; "
+                        "send large content as a file"
+                    )
                 fields.add(part.name, part.raw.decode("utf-8"))
                 part.close()
     except UnicodeDecodeError:

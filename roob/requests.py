@@ -135,9 +135,9 @@ class Request(webob.Request):  # type: ignore[misc]
 
     def _get_post(self) -> Any:
         if self.method in ("POST", "PUT", "PATCH", "DELETE"):
-            from roob.forms import FORM_CONTENT_TYPES
+            from roob.forms import FORM_CONTENT_TYPES, media_type
 
-            if self.content_type in FORM_CONTENT_TYPES:
+            if media_type(self) in FORM_CONTENT_TYPES:
                 # request.form and request.files together, as WebOb's POST holds both,
                 # by Roob's parser (files are UploadedFile, not cgi.FieldStorage).
                 form, files = self._parsed_form()

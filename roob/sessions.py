@@ -20,6 +20,8 @@ A session that was changed (``session["x"] = ...``, ``del``, ``clear()``,
 ...) is written back when the response starts, and an emptied one deletes
 the cookie; an unchanged one sends no ``Set-Cookie``. Changes inside a value
 (``session["cart"].append(3)``) are not seen: set ``session.modified = True``.
+A response to a request that read its session carries ``Vary: Cookie``, so
+that a shared cache does not give one visitor's page to another.
 Requests that do not touch ``request.session`` pay nothing; applications
 without a secret key do not have the layer at all.
 """
@@ -189,15 +191,32 @@ class SessionCookie:
         return f"SessionCookie(name={self.name!r}, max_age={self.max_age})"
 
 
+def _vary_cookie(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """``headers`` with ``Cookie`` in their ``Vary``."""
+    kept = []
+    varies: list[str] = []
+    for name, value in headers:
+        if name.lower() == "vary":
+            varies.extend(part.strip() for part in value.split(",") if part.strip())
+        else:
+            kept.append((name, value))
+    if "*" not in varies and "cookie" not in {part.lower() for part in varies}:
+        varies.append("Cookie")
+    return [*kept, ("Vary", ", ".join(varies))]
+
+
 def session_layer(app: WSGIApp, sessions: SessionCookie) -> WSGIApp:
     """``app`` whose responses carry the session cookie when the session was changed."""
 
     def with_sessions(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             session = environ.get(SESSION_KEY)
-            if session is not None and session.modified:
-                session.modified = False  # sent once, and a value JSON refuses fails once
-                headers = [*headers, sessions.set_cookie_header(session, environ)]
+            if session is not None:
+                # The answer depends on the cookie: a shared cache must not give it to others.
+                headers = _vary_cookie(headers)
+                if session.modified:
+                    session.modified = False  # sent once, and a value JSON refuses fails once
+                    headers.append(sessions.set_cookie_header(session, environ))
             return start_response(status, headers, exc_info)
 
         return app(environ, start)

@@ -173,3 +173,35 @@ def test_csrf_token_in_a_template_rendered_outside_a_request(tmp_path) -> None:
     app = make_app(tmp_path, csrf=True)
     with pytest.raises(ConfigurationError, match="for pages rendered in a request"):
         app.template("form.html")
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("Text/Plain", b"title=T"),
+        ("TEXT/PLAIN; charset=utf-8", b"title=T"),
+        ("Application/X-WWW-Form-Urlencoded", b"title=T"),
+        (
+            " Multipart/Form-Data ; boundary=x",
+            b'--x\r\nContent-Disposition: form-data; name="title"\r\n\r\nT\r\n--x--\r\n',
+        ),
+    ],
+)
+def test_the_media_type_is_compared_whatever_its_case_and_spaces(
+    tmp_path, content_type: str, body: bytes
+) -> None:
+    client = TestClient(make_app(tmp_path, csrf=True))
+    token_from_page(client)
+    response = client.post("/notes", data=body, headers={"Content-Type": content_type})
+    assert response.status_code == 403
+
+
+def test_a_form_in_capitals_is_read(tmp_path) -> None:
+    client = TestClient(make_app(tmp_path, csrf=True))
+    token = token_from_page(client)
+    response = client.post(
+        "/notes",
+        data=f"title=T&csrf_token={token}".encode(),
+        headers={"Content-Type": "Application/X-WWW-Form-Urlencoded"},
+    )
+    assert (response.status_code, response.json()) == (201, {"created": "T"})

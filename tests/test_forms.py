@@ -334,3 +334,20 @@ def test_request_post_holds_the_fields_and_the_files_without_cgi(app: Roob) -> N
         "/post", data={"a": "1"}, files={"f": ("f.txt", b"x", "text/plain")}
     )
     assert response.json() == {"a": "1", "f": "'UploadedFile'"}
+
+
+def test_a_text_field_over_the_field_limit_is_a_413() -> None:
+    from roob.forms import FIELD_LIMIT
+
+    app = Roob(static_dir=None, max_body_size=4 * FIELD_LIMIT)
+
+    @app.post("/up")
+    def up(request):
+        return {"n": len(request.form)}
+
+    body, headers = multipart(field("big", b"x" * (FIELD_LIMIT + 1)))
+    response = TestClient(app).post("/up", data=body, headers=headers)
+    assert response.status_code == 413
+    assert "form field 'big' is larger than" in response.json()["message"]
+    body, headers = multipart(field("fits", b"x" * FIELD_LIMIT))
+    assert TestClient(app).post("/up", data=body, headers=headers).json() == {"n": 1}

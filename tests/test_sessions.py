@@ -205,3 +205,24 @@ def test_session_tracks_every_change() -> None:
         fresh = Session(a=1)
         change(fresh)
         assert fresh.modified
+
+
+def test_answers_that_read_the_session_vary_by_cookie() -> None:
+    app = make_app(secret_key=KEY)
+
+    @app.get("/varied")
+    def varied(request):
+        request.session.get("n")
+        return {}, 200, {"Vary": "Accept-Encoding"}
+
+    @app.get("/star")
+    def star(request):
+        request.session.get("n")
+        return {}, 200, {"Vary": "*"}
+
+    client = TestClient(app)
+    assert client.get("/count").headers["Vary"] == "Cookie"
+    assert client.get("/read").headers["Vary"] == "Cookie"
+    assert client.get("/varied").headers["Vary"] == "Accept-Encoding, Cookie"
+    assert client.get("/star").headers["Vary"] == "*"
+    assert "Vary" not in client.get("/nothing").headers

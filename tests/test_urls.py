@@ -97,7 +97,8 @@ def test_or_from_a_host_the_trusted_host_middleware_checked(tmp_path) -> None:
     assert client.get("/abs").json() == {"url": "https://notes.example:8443/notes/1"}
     # the default port is left out
     assert client.get("/abs", headers={"Host": "notes.example:443"}).json() == {
-        "url": "https://notes.example/notes/1"}
+        "url": "https://notes.example/notes/1"
+    }
     plain = TestClient(app, base_url="http://notes.example:80")
     assert plain.get("/abs").json() == {"url": "http://notes.example/notes/1"}
 
