@@ -64,11 +64,12 @@ class Templates:
         environment = self.environment
         try:
             source = environment.loader.get_source(environment, name)[0]  # type: ignore[union-attr]
-        except jinja2.TemplateNotFound:
-            return False  # rendering it says so
-        if word in source:
-            return True
-        for other in jinja2.meta.find_referenced_templates(environment.parse(source)):
+            if word in source:
+                return True
+            parsed = environment.parse(source)
+        except (jinja2.TemplateNotFound, jinja2.TemplateSyntaxError):
+            return False  # rendering it says so, naming the template and the line
+        for other in jinja2.meta.find_referenced_templates(parsed):
             if other is None:
                 return True
             if other not in seen:

@@ -395,3 +395,11 @@ def test_a_form_body_shorter_than_its_content_length_is_a_400():
     response = TestClient(app).post("/form", environ=environ)
     assert response.status_code == 400
     assert response.json() == {"message": "Request body is shorter than its Content-Length"}
+
+
+def test_the_post_of_a_body_that_is_not_a_form_is_empty_and_bounded():
+    app = Roob(static_dir=None, max_body_size=10)
+    app.add_route("/post", lambda request: {"post": dict(request.POST)}, ["POST"])
+    client = TestClient(app)
+    assert client.post("/post", json={"a": 1}).json() == {"post": {}}
+    assert client.post("/post", json={"a": "x" * 20}).status_code == 413

@@ -349,11 +349,11 @@ def site():
 
     @app.post("/upload")
     def upload(request):
-        document = request.POST["document"]
+        document = request.files["document"]
         return {
-            "title": request.POST["title"],
+            "title": request.form["title"],
             "filename": document.filename,
-            "type": document.type,
+            "type": document.content_type,
             "content": document.file.read().decode(),
         }
 
