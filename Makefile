@@ -9,7 +9,7 @@ PORT   ?= 8000
 # pip reads dependency groups (--group) from 25.1 on.
 PIP_VERSION := pip>=25.1,<27
 
-.PHONY: run test lint typecheck unit docs soak scaleout bench bench-e2e clean
+.PHONY: run test lint typecheck unit docs soak scaleout bench bench-e2e bench-tfb clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,13 @@ bench: $(VENV)/.dev-installed
 # Each framework under gunicorn, loaded by wrk on 127.0.0.1 (needs Debian's wrk).
 bench-e2e: $(VENV)/.dev-installed
 	$(BIN)/python -m benchmarks.e2e
+
+# TechEmpower's six test types on Roob, Falcon, Flask and raw WSGI under gunicorn and
+# granian, on a throwaway PostgreSQL, every answer verified before wrk loads it (needs
+# Debian's wrk; about 25 minutes; TFB_ARGS="--seconds 3 --rounds 1" for a smoke).
+TFB_ARGS ?=
+bench-tfb: $(VENV)/.dev-installed
+	$(BIN)/python -m benchmarks.tfb $(TFB_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist site *.egg-info .pytest_cache .mypy_cache .ruff_cache

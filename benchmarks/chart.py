@@ -72,3 +72,30 @@ def draw(inprocess: dict[str, Any], scaling: dict[str, Any] | None, path: Path) 
     figure.savefig(path, dpi=110)
     plt.close(figure)
     return path
+
+
+def draw_tfb(
+    summary: dict[str, dict[str, dict[str, dict[str, Any]]]], frameworks: list[str], path: Path
+) -> Path:
+    """``python -m benchmarks.tfb``'s chart: requests/s per test type, one panel per server."""
+    servers = list(summary)
+    figure, axes = plt.subplots(len(servers), 1, figsize=(12, 4.2 * len(servers)), squeeze=False)
+    width = 0.8 / len(frameworks)
+    for panel, server in zip(axes[:, 0], servers, strict=True):
+        labels = list(summary[server])
+        for index, name in enumerate(frameworks):
+            medians = [summary[server][label][name]["median"] for label in labels]
+            offset = (index - (len(frameworks) - 1) / 2) * width
+            positions = [x + offset for x in range(len(labels))]
+            panel.bar(positions, medians, width, label=name, color=COLOURS.get(name))
+        panel.set_xticks(range(len(labels)), labels)
+        panel.set_yscale("log")
+        panel.set_ylabel("requests/s (median, log scale)")
+        panel.set_title(f"TechEmpower test types under {server}: higher is faster")
+        panel.legend(ncols=len(frameworks), fontsize="small")
+        panel.grid(axis="y", which="both", alpha=0.3)
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    return path
