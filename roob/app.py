@@ -501,10 +501,16 @@ class Roob(RegistrationAPI):
         *,
         status: int = 200,
         headers: Headers | None = None,
+        content_type: str = "text/html",
     ) -> Response:
-        """Render a template into an HTML :class:`~roob.Response` (:meth:`template` gives
-        the text alone)."""
-        return Response(text=self.template(template_name, context), status=status, headers=headers)
+        """Render a template into a :class:`~roob.Response`, HTML unless ``content_type``
+        says otherwise, encoded in UTF-8 (:meth:`template` gives the text alone)."""
+        return Response(
+            text=self.template(template_name, context),
+            status=status,
+            headers=headers,
+            content_type=content_type,
+        )
 
     def __repr__(self) -> str:
         return f"Roob(routes={len(self.route_table.routes)}, debug={self.debug})"

@@ -131,6 +131,13 @@ def status_line(status: int | str) -> str:
 
 
 @functools.lru_cache(maxsize=128)
+def _utf8_or_none(content_type: str) -> bool:
+    """Whether ``content_type`` names no charset, or UTF-8 (text is then encoded here)."""
+    _, _, charset = content_type.lower().partition("charset=")
+    return charset.split(";", 1)[0].strip().strip('"') in ("", "utf-8", "utf8")
+
+
+@functools.lru_cache(maxsize=128)
 def _content_type_header(content_type: str) -> str:
     if "charset=" not in content_type and (
         content_type == "text/html" or _content_type_has_charset(content_type)
@@ -194,7 +201,7 @@ class Response(webob.Response):  # type: ignore[misc]
             or charset is not _MARKER
             or not (body is None or type(body) is bytes)
             or (text is not None and (body is not None or json is not _MARKER))
-            or (text is not None and content_type is not None and "charset=" in content_type)
+            or (text is not None and content_type is not None and not _utf8_or_none(content_type))
         ):
             # Anything unusual: WebOb's own constructor, exactly.
             if text is not None:

@@ -185,3 +185,22 @@ def test_the_request_is_given_to_templates_that_mention_it(tmp_path):
     assert not app.templates.mentions("loop.html", "request")
     assert not app.templates.mentions("missing.html", "request")
     assert client.get("/plain.html").text == "True"
+
+
+def test_render_takes_a_content_type(tmp_path):
+    from roob import Roob
+    from roob.testing import TestClient
+
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "feed.xml").write_text("<feed>{{ title }}</feed>")
+    app = Roob(root_path=tmp_path, static_dir=None)
+
+    @app.get("/feed")
+    def feed(request):
+        return app.render(
+            "feed.xml", {"title": "Ünï & co"}, content_type="application/atom+xml; charset=utf-8"
+        )
+
+    response = TestClient(app).get("/feed")
+    assert response.headers["Content-Type"] == "application/atom+xml; charset=utf-8"
+    assert response.content == "<feed>Ünï &amp; co</feed>".encode()

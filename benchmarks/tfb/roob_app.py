@@ -48,5 +48,5 @@ def updates(request: Request, queries: Queries = 1) -> list[db.World]:
 
 @app.get("/fortunes")
 def fortunes(request: Request) -> Response:
-    page = app.template("fortunes.html", {"fortunes": db.with_added_fortune(db.fortunes())})
-    return Response(body=page.encode(), content_type=HTML)
+    context = {"fortunes": db.with_added_fortune(db.fortunes())}
+    return app.render("fortunes.html", context, content_type=HTML)
