@@ -32,7 +32,10 @@ EQUIVALENT_ARGUMENTS = {
     "text-plain": lambda: {"text": "plain", "content_type": "text/plain"},
     "text-with-charset": lambda: {"text": "é", "content_type": "text/plain; charset=latin-1"},
     "text-with-utf8": lambda: {"text": "é ☃", "content_type": "text/html; charset=utf-8"},
-    "text-with-quoted-utf8": lambda: {"text": "é", "content_type": 'text/plain; charset="UTF-8"; x=1'},
+    "text-with-quoted-utf8": lambda: {
+        "text": "é",
+        "content_type": 'text/plain; charset="UTF-8"; x=1',
+    },
     "text-charset-arg": lambda: {"text": "é", "charset": "latin-1"},
     "body": lambda: {"body": b"raw bytes"},
     "body-plain": lambda: {"body": b"x", "content_type": "text/plain"},
