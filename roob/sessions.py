@@ -28,6 +28,9 @@ without a secret key do not have the layer at all.
 
 from __future__ import annotations
 
+import datetime
+import email.utils
+import http.cookies
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -158,12 +161,9 @@ class SessionCookie:
 
     def set_cookie_header(self, session: Session, environ: Environ) -> tuple[str, str]:
         """The ``Set-Cookie`` header that stores ``session`` (or deletes it when empty)."""
-        from webob.cookies import make_cookie
-
         secure = self.secure
         if secure is None:
             secure = environ.get("wsgi.url_scheme") == "https"
-        path = self.path or environ.get("SCRIPT_NAME") or "/"
         if session:
             try:
                 value = self._serializer.dumps(dict(session))
@@ -172,20 +172,23 @@ class SessionCookie:
                     f"request.session holds a value JSON cannot store: {exc}; keep str, "
                     "int, float, bool, None, lists and dicts of them"
                 ) from None
-            max_age: int | None = self.max_age
+            max_age = self.max_age
         else:
             value, max_age = "", 0  # the browser deletes it
-        cookie = make_cookie(
-            self.name,
-            value,
-            max_age=max_age,
-            path=path,
-            domain=self.domain,
-            secure=secure,
-            httponly=True,
-            samesite=self.same_site.lower(),
-        )
-        return "Set-Cookie", cookie.decode("latin-1") if isinstance(cookie, bytes) else cookie
+        # The standard library's Morsel: WebOb's make_cookie calls datetime.utcnow(),
+        # deprecated on 3.12+, which would warn in every test run of an application.
+        cookie: http.cookies.Morsel[str] = http.cookies.Morsel()
+        cookie.set(self.name, value, value)  # URL-safe base64 and dots: nothing to quote
+        expires = datetime.datetime.now(datetime.UTC) + datetime.timedelta(seconds=max_age)
+        cookie["max-age"] = str(max_age)
+        cookie["expires"] = email.utils.format_datetime(expires, usegmt=True)
+        cookie["path"] = self.path or environ.get("SCRIPT_NAME") or "/"
+        if self.domain:
+            cookie["domain"] = self.domain
+        cookie["secure"] = bool(secure)
+        cookie["httponly"] = True
+        cookie["samesite"] = self.same_site
+        return "Set-Cookie", cookie.OutputString()
 
     def __repr__(self) -> str:
         return f"SessionCookie(name={self.name!r}, max_age={self.max_age})"

@@ -127,6 +127,9 @@ def test_updates_are_in_the_database_when_the_answer_leaves(database, probe):
     assert all(holds[world["id"]] == world["randomNumber"] for world in answered)
 
 
+# gunicorn forks the same way; the pool's threads are what the test is about, and the
+# child only opens its own pool and exits (Python 3.12+ warns of forking with threads).
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_a_forked_process_opens_a_pool_of_its_own(database):
     parent_pool = db.pool()
     db.random_world()
