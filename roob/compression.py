@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from roob._types import StartResponse, WSGIApp
+from roob.responses import add_vary
 
 __all__ = ["COMPRESSIBLE_TYPES", "GZipMiddleware"]
 
@@ -157,14 +158,7 @@ def _with_vary(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
     media = next((v for k, v in headers if k.lower() == "content-type"), "")
     if not _compressible(media.split(";", 1)[0].strip().lower()):
         return headers
-    out, varied = [], False
-    for name, value in headers:
-        if name.lower() == "vary":
-            varied = True
-            if "accept-encoding" not in value.lower() and value.strip() != "*":
-                value = f"{value}, Accept-Encoding"
-        out.append((name, value))
-    return out if varied else [*out, ("Vary", "Accept-Encoding")]
+    return add_vary(headers, "Accept-Encoding")
 
 
 def _encoded(

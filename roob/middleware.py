@@ -21,7 +21,7 @@ from typing import Any
 from roob._types import StartResponse, WSGIApp
 from roob.exceptions import ConfigurationError
 from roob.logs import logger
-from roob.responses import held_until_body, internal_error_message, send_json
+from roob.responses import add_vary, held_until_body, internal_error_message, send_json
 from roob.urls import TRUSTED_HOST_KEY
 
 __all__ = [
@@ -180,7 +180,7 @@ class CORSMiddleware:
         ) -> Callable[[bytes], Any]:
             headers = headers + cors
             if vary:
-                headers = _add_vary(headers, "Origin")
+                headers = add_vary(headers, "Origin")
             return start_response(status, headers, exc_info)  # type: ignore[no-any-return]
 
         return self.app(environ, add_cors)
@@ -221,15 +221,6 @@ class CORSMiddleware:
             headers.append(("Access-Control-Allow-Credentials", "true"))
         start_response("204 No Content", headers)
         return []
-
-
-def _add_vary(headers: list[tuple[str, str]], value: str) -> list[tuple[str, str]]:
-    for index, (name, current) in enumerate(headers):
-        if name.lower() == "vary":
-            if value.lower() not in (v.strip().lower() for v in current.split(",")):
-                headers[index] = (name, f"{current}, {value}")
-            return headers
-    return [*headers, ("Vary", value)]
 
 
 class TrustedHostMiddleware:

@@ -44,6 +44,7 @@ from roob.logs import logger
 
 __all__ = [
     "Response",
+    "add_vary",
     "dump_json",
     "held_until_body",
     "internal_error_message",
@@ -309,6 +310,23 @@ def to_response(value: Any) -> WSGIApp:
     if callable(value):
         return value  # type: ignore[no-any-return]
     return _from_body(value)
+
+
+def add_vary(headers: list[tuple[str, str]], value: str) -> list[tuple[str, str]]:
+    """``headers`` with ``value`` in their ``Vary``: added to the first ``Vary`` header, or
+    as a new one; ``headers`` as they are when a ``Vary`` names it already or is ``*``."""
+    first = None
+    for index, (name, current) in enumerate(headers):
+        if name.lower() == "vary":
+            named = {part.strip().lower() for part in current.split(",")}
+            if "*" in named or value.lower() in named:
+                return headers
+            if first is None:
+                first = index
+    if first is None:
+        return [*headers, ("Vary", value)]
+    name, current = headers[first]
+    return [*headers[:first], (name, f"{current}, {value}"), *headers[first + 1 :]]
 
 
 def prefers_html(request: Any) -> bool:

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from roob._types import Environ, StartResponse, WSGIApp
 from roob.exceptions import ConfigurationError
+from roob.responses import add_vary
 
 if TYPE_CHECKING:
     from roob.requests import Request
@@ -194,20 +195,6 @@ class SessionCookie:
         return f"SessionCookie(name={self.name!r}, max_age={self.max_age})"
 
 
-def _vary_cookie(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """``headers`` with ``Cookie`` in their ``Vary``."""
-    kept = []
-    varies: list[str] = []
-    for name, value in headers:
-        if name.lower() == "vary":
-            varies.extend(part.strip() for part in value.split(",") if part.strip())
-        else:
-            kept.append((name, value))
-    if "*" not in varies and "cookie" not in {part.lower() for part in varies}:
-        varies.append("Cookie")
-    return [*kept, ("Vary", ", ".join(varies))]
-
-
 def session_layer(app: WSGIApp, sessions: SessionCookie) -> WSGIApp:
     """``app`` whose responses carry the session cookie when the session was changed."""
 
@@ -216,10 +203,10 @@ def session_layer(app: WSGIApp, sessions: SessionCookie) -> WSGIApp:
             session = environ.get(SESSION_KEY)
             if session is not None:
                 # The answer depends on the cookie: a shared cache must not give it to others.
-                headers = _vary_cookie(headers)
+                headers = add_vary(headers, "Cookie")
                 if session.modified:
                     session.modified = False  # sent once, and a value JSON refuses fails once
-                    headers.append(sessions.set_cookie_header(session, environ))
+                    headers = [*headers, sessions.set_cookie_header(session, environ)]
             return start_response(status, headers, exc_info)
 
         return app(environ, start)

@@ -320,3 +320,28 @@ def test_a_response_in_a_tuple_gets_the_status_and_headers():
     assert response.status == "202 Accepted"
     assert response.headers["X-Made"] == "1"
     assert response.text == "made"
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ([], [("Vary", "Cookie")]),
+        ([("Vary", "Accept")], [("Vary", "Accept, Cookie")]),
+        ([("vary", "COOKIE")], [("vary", "COOKIE")]),
+        ([("Vary", "*")], [("Vary", "*")]),
+        (
+            [("Vary", "Accept"), ("Vary", "Origin, cookie")],
+            [("Vary", "Accept"), ("Vary", "Origin, cookie")],
+        ),
+        (
+            [("Vary", "Accept"), ("X", "1"), ("Vary", "Origin")],
+            [("Vary", "Accept, Cookie"), ("X", "1"), ("Vary", "Origin")],
+        ),
+    ],
+)
+def test_add_vary_names_a_header_once_and_leaves_the_list_given_alone(headers, expected):
+    from roob.responses import add_vary
+
+    given = list(headers)
+    assert add_vary(headers, "Cookie") == expected
+    assert headers == given
