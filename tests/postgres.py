@@ -24,6 +24,7 @@ import shutil
 import subprocess
 import tempfile
 from types import TracebackType
+from typing import Self
 
 from tests.servers import free_port
 
@@ -142,7 +143,7 @@ class ThrowawayPostgres:
                 f"{program} failed ({result.returncode}): {result.stderr.strip()}\n{server_log}"
             )
 
-    def start(self) -> ThrowawayPostgres:
+    def start(self) -> Self:
         """Start the server (again, after ``stop()``); create the database the first time."""
         options = f"-c listen_addresses={self.host} -p {self.port} -k {self.data} -c fsync=off"
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.data / "server.log"),
@@ -165,7 +166,7 @@ class ThrowawayPostgres:
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)
 
-    def __enter__(self) -> ThrowawayPostgres:
+    def __enter__(self) -> Self:
         try:
             return self.start()
         except BaseException:

@@ -16,7 +16,7 @@ superuser; the apps connect as TechEmpower's ``benchmarkdbuser``.
 from __future__ import annotations
 
 from pathlib import Path
-from types import TracebackType
+from typing import Self
 
 import psycopg
 
@@ -30,52 +30,35 @@ DATABASE = "hello_world"
 SCHEMA = Path(__file__).with_name("schema.sql")
 
 
-class TFBDatabase:
+class TFBDatabase(ThrowawayPostgres):
     """A PostgreSQL server of its own holding TechEmpower's tables."""
 
     def __init__(self) -> None:
-        self.server = ThrowawayPostgres(database=DATABASE)
-        with (self.server.data / "postgresql.conf").open("a") as settings:
+        super().__init__(database=DATABASE)
+        with (self.data / "postgresql.conf").open("a") as settings:
             settings.write("shared_preload_libraries = 'pg_stat_statements'\n")
 
     @property
     def app_url(self) -> str:
         """The libpq URL the apps use (``TFB_DATABASE_URL``)."""
-        server = self.server
-        return f"postgresql://{APP_USER}:{APP_PASSWORD}@{server.host}:{server.port}/{DATABASE}"
+        return f"postgresql://{APP_USER}:{APP_PASSWORD}@{self.host}:{self.port}/{DATABASE}"
 
     @property
     def admin_url(self) -> str:
         """The superuser's libpq URL: pg_stat_statements of every role, resettable."""
-        return self.server.libpq_url
+        return self.libpq_url
 
-    def start(self) -> TFBDatabase:
-        self.server.start()
-        with psycopg.connect(self.admin_url) as connection:
-            connection.execute(
-                f"CREATE ROLE {APP_USER} LOGIN PASSWORD '{APP_PASSWORD}'"  # constants, not input
-            )
-            connection.execute(SCHEMA.read_text(encoding="utf-8"))
+    def start(self) -> Self:
+        """Start the server; the first time, create TechEmpower's user and tables too."""
+        first = not self.started
+        super().start()
+        if first:
+            with psycopg.connect(self.admin_url) as connection:
+                connection.execute(
+                    f"CREATE ROLE {APP_USER} LOGIN PASSWORD '{APP_PASSWORD}'"  # constants
+                )
+                connection.execute(SCHEMA.read_text(encoding="utf-8"))
         return self
-
-    def close(self) -> None:
-        """Stop the server and delete it."""
-        self.server.close()
-
-    def __enter__(self) -> TFBDatabase:
-        try:
-            return self.start()
-        except BaseException:
-            self.close()
-            raise
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"TFBDatabase({self.app_url!r})"
