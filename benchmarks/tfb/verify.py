@@ -44,9 +44,9 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import psycopg
-import webob
 
 from benchmarks.tfb.database import APP_USER
+from roob.testing import TestClient
 
 __all__ = [
     "Answer",
@@ -139,11 +139,7 @@ def http_fetcher(host: str, port: int, timeout: float = 30) -> Fetch:
                 if attempt == 2:
                     raise
                 continue
-            headers: dict[str, str] = {}
-            for name, value in response.getheaders():
-                key = name.lower()
-                headers[key] = f"{headers[key]}, {value}" if key in headers else value
-            return Answer(response.status, headers, body)
+            return Answer(response.status, _joined(response.getheaders()), body)
         raise AssertionError("unreachable")  # pragma: no cover
 
     return fetch
@@ -151,32 +147,22 @@ def http_fetcher(host: str, port: int, timeout: float = 30) -> Fetch:
 
 def wsgi_fetcher(app: Callable[..., Iterable[bytes]]) -> Fetch:
     """Requests given to a WSGI app in process (no server: no Server or Date headers)."""
+    client = TestClient(app, headers=REQUEST_HEADERS)
 
     def fetch(path: str) -> Answer:
-        environ = webob.Request.blank(path, headers=REQUEST_HEADERS).environ
-        started: list[Any] = []
-
-        def start_response(
-            status: str, headers: list[tuple[str, str]], exc_info: Any = None
-        ) -> Any:
-            started[:] = [status, headers]
-            return lambda data: None
-
-        chunks = app(environ, start_response)
-        try:
-            body = b"".join(chunks)
-        finally:
-            close = getattr(chunks, "close", None)
-            if close is not None:
-                close()
-        status, header_list = started
-        headers: dict[str, str] = {}
-        for name, value in header_list:
-            key = name.lower()
-            headers[key] = f"{headers[key]}, {value}" if key in headers else value
-        return Answer(int(status.split()[0]), headers, body)
+        response = client.get(path)
+        return Answer(response.status_code, _joined(response.headers.items()), response.content)
 
     return fetch
+
+
+def _joined(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Headers by lower-case name, repeated ones joined with commas."""
+    headers: dict[str, str] = {}
+    for name, value in pairs:
+        key = name.lower()
+        headers[key] = f"{headers[key]}, {value}" if key in headers else value
+    return headers
 
 
 class DatabaseProbe:
