@@ -37,6 +37,7 @@ from urllib.parse import parse_qsl
 from webob.multidict import MultiDict
 
 from roob.exceptions import BadRequest, RequestEntityTooLarge
+from roob.requests import BoundedInput
 
 if TYPE_CHECKING:
     from roob.requests import Request
@@ -128,23 +129,6 @@ class UploadedFile:
         return {"type": "string", "format": "binary"}
 
 
-class _BoundedStream:
-    """``wsgi.input`` read through the request: deframing errors are a 400, and a body
-    longer than the limit a 413."""
-
-    def __init__(self, request: Request, stream: Any, limit: int) -> None:
-        self.request = request
-        self.stream = stream
-        self.left = limit
-
-    def read(self, size: int) -> bytes:
-        data = self.request._read(self.stream, min(size, self.left + 1))
-        self.left -= len(data)
-        if self.left < 0:
-            raise self.request._too_large()
-        return data
-
-
 def media_type(request: Request) -> str:
     """The request's media type as compared: ``Text/Plain ; charset=x`` is ``text/plain``."""
     return str(request.environ.get("CONTENT_TYPE", "")).split(";", 1)[0].strip().lower()
@@ -186,7 +170,7 @@ def _parse_multipart(request: Request) -> tuple[MultiDict, MultiDict]:
     if length is None and not environ.get("wsgi.input_terminated"):
         return MultiDict(), MultiDict()  # no length and no end: WebOb's empty body
     parser = multipart.MultipartParser(
-        _BoundedStream(request, environ["wsgi.input"], limit),
+        BoundedInput(request, environ["wsgi.input"], limit),
         boundary,
         -1 if length is None else length,
         spool_limit=SPOOL_LIMIT,

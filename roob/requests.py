@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from roob.app import Roob
     from roob.sessions import Session
 
-__all__ = ["DEFAULT_MAX_BODY_SIZE", "Request"]
+__all__ = ["DEFAULT_MAX_BODY_SIZE", "BoundedInput", "Request"]
 
 
 DEFAULT_MAX_BODY_SIZE = 1024 * 1024
@@ -49,6 +49,23 @@ def _refuse_constant(name: str) -> Any:
 
 # One decoder, built once: json.loads builds a new one per call when given options.
 _decode_json = json.JSONDecoder(parse_constant=_refuse_constant).decode
+
+
+class BoundedInput:
+    """``wsgi.input`` read through ``request``: a body the server cannot deframe is a 400,
+    and one longer than ``limit`` a 413 as soon as a read passes it."""
+
+    def __init__(self, request: Request, stream: Any, limit: int) -> None:
+        self.request = request
+        self.stream = stream
+        self.left = limit
+
+    def read(self, size: int) -> bytes:
+        data = self.request._read(self.stream, min(size, self.left + 1))
+        self.left -= len(data)
+        if self.left < 0:
+            raise self.request._too_large()
+        return data
 
 
 class Request(webob.Request):  # type: ignore[misc]
@@ -75,20 +92,10 @@ class Request(webob.Request):  # type: ignore[misc]
             return  # WebOb reads exactly Content-Length bytes, or the buffer
         if not environ.get("wsgi.input_terminated"):
             return  # no length and no end marker: WebOb treats the body as empty
-        stream = environ["wsgi.input"]
-        limit = self.max_body_size
-        parts = []
-        size = 0
-        while True:
-            chunk = self._read(stream, min(_CHUNK, limit + 1 - size))
-            if not chunk:
-                break
-            parts.append(chunk)
-            size += len(chunk)
-            if size > limit:
-                raise self._too_large()
-        environ["wsgi.input"] = io.BytesIO(b"".join(parts))
-        environ["CONTENT_LENGTH"] = str(size)
+        bounded = BoundedInput(self, environ["wsgi.input"], self.max_body_size)
+        data = b"".join(iter(lambda: bounded.read(_CHUNK), b""))
+        environ["wsgi.input"] = io.BytesIO(data)
+        environ["CONTENT_LENGTH"] = str(len(data))
         environ["webob.is_body_seekable"] = True
 
     def _read(self, stream: Any, size: int) -> bytes:
