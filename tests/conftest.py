@@ -20,7 +20,7 @@ import webob
 
 from roob import Roob
 from roob.testing import TestClient
-from tests.postgres import PostgresUnavailable, ThrowawayPostgres
+from tests.postgres import ThrowawayPostgres, started_or_skipped
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -99,13 +99,9 @@ def postgres_url() -> Iterator[str]:
     if url:
         yield url
         return
-    try:
-        server = ThrowawayPostgres(database="roob_test").__enter__()
-    except PostgresUnavailable as exc:
-        reason = f"no PostgreSQL for the inventory's tests: {exc}"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
+    server = started_or_skipped(
+        lambda: ThrowawayPostgres(database="roob_test"), "the inventory's tests"
+    )
     try:
         yield server.url
     finally:

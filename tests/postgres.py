@@ -23,14 +23,16 @@ import pathlib
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from types import TracebackType
-from typing import Self
+from typing import Self, TypeVar
 
 from tests.servers import free_port
 
 USER = "roob"
 UNPRIVILEGED_USER = "nobody"
 START_TIMEOUT_SECONDS = 60
+T = TypeVar("T", bound="ThrowawayPostgres")
 
 
 class PostgresUnavailable(RuntimeError):
@@ -180,3 +182,17 @@ class ThrowawayPostgres:
         traceback: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def started_or_skipped(server: Callable[[], T], what: str) -> T:
+    """``server()`` started, for the tests of ``what``; without PostgreSQL the test is
+    skipped, except under CI=true, where a server that cannot start is a broken build."""
+    import pytest
+
+    try:
+        return server().__enter__()
+    except PostgresUnavailable as exc:
+        reason = f"no PostgreSQL for {what}: {exc}"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)

@@ -40,20 +40,14 @@ from benchmarks.tfb.verify import (
     wsgi_fetcher,
 )
 from roob import Roob
-from tests.postgres import PostgresUnavailable
+from tests.postgres import started_or_skipped
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 @pytest.fixture(scope="module")
 def database() -> Iterator[TFBDatabase]:
-    try:
-        server = TFBDatabase().__enter__()
-    except PostgresUnavailable as exc:
-        reason = f"no PostgreSQL for the TFB apps: {exc}"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
+    server = started_or_skipped(TFBDatabase, "the TFB apps")
     try:
         with pytest.MonkeyPatch.context() as patch:
             patch.setenv(db.URL_VARIABLE, server.app_url)
