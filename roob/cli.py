@@ -32,7 +32,11 @@ from typing import Any, TextIO
 import roob
 from roob.app import DEBUG_VARIABLE, Roob
 
+#: The name Roob is installed by (``pip install roob-web``); the package imported is ``roob``.
+DISTRIBUTION = "roob-web"
+
 __all__ = [
+    "DISTRIBUTION",
     "WATCHED_SUFFIXES",
     "build_parser",
     "gunicorn_argv",
@@ -134,7 +138,7 @@ def _run(args: argparse.Namespace) -> None:
     try:
         from gunicorn.app.wsgiapp import WSGIApplication
     except ImportError:  # pragma: no cover - depends on the environment
-        raise SystemExit("roob run needs gunicorn: pip install 'roob[server]'") from None
+        raise SystemExit("roob run needs gunicorn: pip install 'roob-web[server]'") from None
     if args.debug:
         os.environ[DEBUG_VARIABLE] = "1"
     argv = gunicorn_argv(args)
@@ -149,7 +153,9 @@ def _run_reloading(args: argparse.Namespace, argv: list[str]) -> None:
     try:
         import watchfiles
     except ImportError:  # pragma: no cover - depends on the environment
-        raise SystemExit("roob run --reload needs watchfiles: pip install 'roob[server]'") from None
+        raise SystemExit(
+            "roob run --reload needs watchfiles: pip install 'roob-web[server]'"
+        ) from None
     command = shlex.join([sys.executable, "-m", "gunicorn", *argv[1:]])
     folders = watched_folders(args.app)
     ignored = watchfiles.DefaultFilter()  # .git, .venv, __pycache__, ...
@@ -170,7 +176,9 @@ def _run_reloading(args: argparse.Namespace, argv: list[str]) -> None:
 def build_parser() -> argparse.ArgumentParser:
     """The ``roob`` command's arguments."""
     parser = argparse.ArgumentParser(prog="roob", description="The Roob web framework.")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {roob.__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s ({DISTRIBUTION}) {roob.__version__}"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser(
         "run",

@@ -331,7 +331,7 @@ def api_docs(
         import swagger_ui_bundle
     except ImportError:  # pragma: no cover - depends on the environment
         raise ConfigurationError(
-            "Swagger UI needs its files: pip install 'roob[docs]' (or pass docs_url=None)"
+            "Swagger UI needs its files: pip install 'roob-web[docs]' (or pass docs_url=None)"
         ) from None
     assets = docs_url.rstrip("/") + "/assets"
     page = _SWAGGER_PAGE.format(

@@ -147,7 +147,7 @@ def test_version_is_the_installed_distributions():
         [ROOB_SCRIPT, "--version"], capture_output=True, text=True, timeout=60, check=False
     )
     assert completed.returncode == 0
-    assert completed.stdout == f"roob {importlib.metadata.version('roob')}\n"
+    assert completed.stdout == f"roob (roob-web) {importlib.metadata.version('roob-web')}\n"
 
 
 def test_a_module_missing_inside_the_target_keeps_its_traceback(module_dir):

@@ -55,8 +55,8 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pathlib.Path]:
     """The sdist, and the wheel built from that sdist (as ``python -m build`` does)."""
     out = tmp_path_factory.mktemp("dist")
     _run(sys.executable, "-m", "build", "--outdir", out, REPO_ROOT)
-    (sdist,) = out.glob("roob-*.tar.gz")
-    (wheel,) = out.glob("roob-*.whl")
+    (sdist,) = out.glob("roob_web-*.tar.gz")
+    (wheel,) = out.glob("roob_web-*.whl")
     return {"sdist": sdist, "wheel": wheel}
 
 
@@ -109,7 +109,7 @@ def test_only_the_extras_a_user_needs_are_published(metadata: Any) -> None:
 def test_the_long_description_speaks_to_users(metadata: Any) -> None:
     description = metadata.get_payload()
     assert metadata["Description-Content-Type"] == "text/markdown"
-    assert 'pip install "roob[server]"' in description
+    assert 'pip install "roob-web[server]"' in description
     assert _blocks(_section(README, "Quick start"), "python")[0] in description
     assert "https://roob-framework.github.io/roob/" in description
     for contributor_matter in ("make run", "make test", "inventory", ".venv"):
@@ -149,8 +149,8 @@ def user_env(
     (root / "app.py").write_text(app_source)
     venv.create(root / "venv", with_pip=True)
     (install,) = re.findall(r"^\$ (pip install .*)$", _section(README, "Install"), re.M)
-    assert install == 'pip install "roob[server]"'
-    (requirement,) = shlex.split(install)[2:]  # roob[server]: from the wheel, not an index
+    assert install == 'pip install "roob-web[server]"'
+    (requirement,) = shlex.split(install)[2:]  # roob-web[server]: from the wheel, not an index
     wheel_requirement = f"{requirement} @ {dist['wheel'].as_uri()}"
     _run(root / "venv/bin/python", "-m", "pip", "install", "--quiet", wheel_requirement)
     return root
@@ -185,9 +185,9 @@ def test_the_installed_command_reports_its_version(user_env: pathlib.Path) -> No
     version = _run(
         user_env / "venv/bin/python",
         "-c",
-        "import importlib.metadata as m; print(m.version('roob'))",
+        "import importlib.metadata as m; print(m.version('roob-web'))",
     )
-    assert output == f"roob {version}"
+    assert output == f"roob (roob-web) {version}"
 
 
 def test_a_users_test_run_prints_no_warnings(user_env: pathlib.Path) -> None:
