@@ -347,7 +347,7 @@ class Roob(RegistrationAPI):
         ``name`` names the route for :meth:`url_for` (the view's name by
         default); a name given this way must be unique. The other options
         (:class:`~roob.registration.RouteOptions`): ``max_body_size``,
-        ``csrf``, ``conditional``.
+        ``csrf``, ``conditional``, ``status`` (the success status, ``201``).
         """
         route = prepare_route(
             register(path, handler, methods, options),

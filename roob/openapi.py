@@ -36,6 +36,7 @@ from roob._types import View, WSGIApp
 from roob.convertors import Convertor, FloatConvertor, IntConvertor, PathConvertor, UUIDConvertor
 from roob.exceptions import ConfigurationError
 from roob.params import ParamSpec, ViewSignature
+from roob.registration import STATUS_RULE, is_success_status
 from roob.responses import Response, dump_json
 from roob.routing import Endpoint, Route
 from roob.staticfiles import static_files
@@ -101,7 +102,9 @@ def operation(
 ) -> Callable[[F], F]:
     """Say more about a view's operation than its code does.
 
-    :param status: its success status (default: 204 for ``-> None``, else 200).
+    :param status: its success status (default: 204 for ``-> None``, else 200),
+        sent as the route's ``status=`` is: when the view returns a body
+        without a status of its own.
     :param response: the type of the success body, when the return annotation
         is not it (a view returning ``(body, 201, headers)``).
     :param request_body: the type of the JSON body of a view that reads
@@ -111,6 +114,11 @@ def operation(
     """
 
     def attach(view: F) -> F:
+        if status is not None and not is_success_status(status):
+            name = getattr(view, "__qualname__", repr(view))
+            raise ConfigurationError(
+                f"@operation on the view {name}: {STATUS_RULE}, not {status!r}"
+            )
         view.__roob_operation__ = OperationInfo(  # type: ignore[attr-defined]
             status, response, request_body, dict(responses or {}), list(tags or []), summary,
             include,
@@ -229,11 +237,11 @@ class _Builder:
         returns = info.response if info.response is not inspect.Parameter.empty else (
             signature.returns
         )  # fmt: skip
-        status = info.status or (204 if returns is None else 200)
+        status = signature.status or (204 if returns is None else 200)
         success: dict[str, Any] = {"description": "Success" if status != 201 else "Created"}
         if returns in _MEDIA_TYPES:
             success["content"] = {_MEDIA_TYPES[returns]: {"schema": {"type": "string"}}}
-        elif status != 204 and returns is not inspect.Parameter.empty:
+        elif status != 204 and returns not in (None, inspect.Parameter.empty):
             schema = self.schema(returns, mode="serialization")
             if schema is not None:
                 success["content"] = {"application/json": {"schema": schema}}

@@ -140,6 +140,8 @@ class ViewSignature:
     params: tuple[ParamSpec, ...]
     body: ParamSpec | None
     returns: Any  # the return annotation, or inspect.Signature.empty
+    #: The success status a route's endpoint declares (``status=``, ``@operation``).
+    status: int | None = None
 
     @property
     def binds(self) -> bool:

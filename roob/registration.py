@@ -16,6 +16,7 @@ and what to change.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -46,6 +47,15 @@ __all__ = [
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+#: What ``status=`` (on a route or in ``@operation``) must be.
+STATUS_RULE = "status= must be a final HTTP status, an int from 200 to 599"
+
+
+def is_success_status(status: object) -> bool:
+    """Whether ``status`` may be a route's ``status=``: an int from 200 to 599 (a 1xx
+    is never a final answer, and a bool is not a status)."""
+    return type(status) is int and 200 <= status <= 599
+
 
 class RouteOptions(TypedDict, total=False):
     """What a route may be given besides its path, view and methods.
@@ -57,12 +67,17 @@ class RouteOptions(TypedDict, total=False):
     not, whatever the application's default.
     ``conditional``: ETags and 304s for its GET answers (roob/conditional.py),
     or not, whatever the application's default.
+    ``status``: its success status (``201``), sent when the view returns a body
+    without one of its own (a tuple's status, a ``Response``'s, a WSGI
+    application's are kept; ``None`` is sent as an empty body with it) and
+    written in the OpenAPI document.
     """
 
     name: str | None
     max_body_size: int | None
     csrf: bool | None
     conditional: bool | None
+    status: int | None
 
 
 @dataclass(frozen=True)
@@ -109,6 +124,9 @@ def register(
     for flag in ("csrf", "conditional"):
         if not any(options.get(flag) is allowed for allowed in (None, True, False)):
             raise ConfigurationError(f"{described}: {flag}= must be True, False or None")
+    status = options.get("status")
+    if status is not None and not is_success_status(status):
+        raise ConfigurationError(f"{described}: {STATUS_RULE}, not {status!r}")
     views = views_for(handler, methods, described)
     return Registration(path, handler, views, name, described, options)
 
@@ -164,6 +182,10 @@ def prepare_route(
         model = response_model(found.function, signature)
         if model is not None:  # only views that declare a model pay for it
             view = filter_response(view, model, where)
+        status = _success_status(options.get("status"), found.function, where)
+        if status is not None:  # only views that declare a status pay for it
+            view = with_status(view, status)
+            signature = dataclasses.replace(signature, status=status)
         view = with_hooks(view, before, after)
         if conditional and method == "GET":  # HEAD is served by the GET endpoint
             view = conditional_view(view)
@@ -175,6 +197,36 @@ def prepare_route(
             method, view, route=route, function=found.function, signature=signature
         )
     return route
+
+
+def _success_status(route_status: int | None, function: Any, where: str) -> int | None:
+    """The status the route's ``status=`` or the view's ``@operation(status=...)`` gives
+    (both are checked when given); two different ones are refused."""
+    declared = getattr(getattr(function, "__roob_operation__", None), "status", None)
+    if route_status is not None and declared is not None and route_status != declared:
+        name = getattr(function, "__qualname__", repr(function))
+        raise ConfigurationError(
+            f"{where}: status={route_status} conflicts with @operation(status={declared}) "
+            f"on the view {name}; give the status once"
+        )
+    return route_status if route_status is not None else declared
+
+
+def with_status(view: View, status: int) -> View:
+    """``view`` whose bodies are sent with ``status``.
+
+    A ``(body, status)`` tuple, a ``Response`` and any other WSGI application
+    keep their own status; ``None`` becomes an empty answer with ``status``.
+    """
+
+    @functools.wraps(view)
+    def view_with_status(request: Any, **params: Any) -> Any:
+        result = view(request, **params)
+        if isinstance(result, tuple) or (callable(result) and not hasattr(result, "model_dump")):
+            return result
+        return result, status
+
+    return view_with_status
 
 
 def with_body_limit(view: View, limit: int) -> View:
@@ -277,7 +329,7 @@ class RegistrationAPI:
 
         Decorators may be stacked: one function can serve several paths.
         ``options`` are a route's (:class:`RouteOptions`): ``name``,
-        ``max_body_size``, ``csrf``, ``conditional``.
+        ``max_body_size``, ``csrf``, ``conditional``, ``status``.
         """
 
         def register(handler: F) -> F:

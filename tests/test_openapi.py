@@ -201,3 +201,33 @@ def test_the_served_document_is_built_once(app):
         return {}
 
     assert client.get("/openapi.json").text == first
+
+
+def test_the_documented_success_status_is_the_one_served(app):
+    # docs/openapi.md's add_book documented 201 and served 200 (review part 1, row 6).
+    response = TestClient(app).post("/pets", json={"name": "Rex"})
+    assert response.status_code == 201
+    assert next(iter(app.openapi()["paths"]["/pets"]["post"]["responses"])) == "201"
+
+
+def test_a_route_status_is_documented(tmp_path):
+    app = Roob(tmp_path, None)
+
+    @app.post("/pets", status=201)
+    def add(request, pet: Pet) -> Pet:
+        return pet
+
+    @app.delete("/pets/{name}", status=202)
+    def remove(request, name) -> None:
+        return None
+
+    paths = app.openapi()["paths"]
+    created = paths["/pets"]["post"]["responses"]
+    assert next(iter(created)) == "201"
+    assert created["201"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Pet"
+    }
+    accepted = paths["/pets/{name}"]["delete"]["responses"]
+    assert next(iter(accepted)) == "202"
+    assert accepted["202"] == {"description": "Success"}  # None: no body to describe
+    validate(app.openapi())
