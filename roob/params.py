@@ -41,7 +41,7 @@ import functools
 import inspect
 import types
 import typing
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, get_args, get_origin
 
@@ -139,8 +139,11 @@ class ViewSignature:
 
     params: tuple[ParamSpec, ...]
     body: ParamSpec | None
-    returns: Any  # the return annotation, or inspect.Signature.empty
-    #: The success status a route's endpoint declares (``status=``, ``@operation``).
+    #: The type of the body it returns: the return annotation, the body's of a
+    #: ``tuple[Model, int]`` (``(body, status)``), or inspect.Signature.empty.
+    returns: Any
+    #: The success status: the route's ``status=`` or ``@operation(status=...)``
+    #: (see roob/registration.py), or the ``Literal`` of ``-> tuple[Model, Literal[201]]``.
     status: int | None = None
 
     @property
@@ -272,7 +275,61 @@ def view_signature(
             body = spec
         else:
             params.append(spec)
-    return ViewSignature(tuple(params), body, signature.return_annotation)
+    returns, status = _returned(signature.return_annotation, f"{where}: the view {name}")
+    return ViewSignature(tuple(params), body, returns, status)
+
+
+_TUPLE_RETURN = (
+    "a tuple a view returns is (body, status) or (body, status, headers), the body first: "
+    "-> tuple[Model, int], or tuple[Model, int, dict[str, str]]"
+)
+
+
+def _is_status_type(annotation: Any) -> bool:
+    """Whether a tuple's second member may be annotated ``annotation``: an int (or an
+    IntEnum such as HTTPStatus), a ``"201 Created"`` string, a Literal of them, or Any."""
+    if get_origin(annotation) is typing.Literal:
+        return all(type(arg) in (int, str) for arg in get_args(annotation))
+    return annotation is Any or (
+        isinstance(annotation, type)
+        and annotation is not bool
+        and issubclass(annotation, int | str)
+    )
+
+
+def _is_headers_type(annotation: Any) -> bool:
+    """Whether a tuple's third member may be annotated ``annotation``: a mapping or a
+    list of (name, value) pairs."""
+    kind = get_origin(annotation) or annotation
+    return annotation is Any or kind in (dict, list, Mapping, Sequence, Iterable)
+
+
+def _returned(annotation: Any, described: str) -> tuple[Any, int | None]:
+    """A return annotation's body type, and the status a ``Literal`` in it gives.
+
+    ``-> tuple[Model, int]`` is a view returning ``(body, status)``: its body is a
+    ``Model``; a union takes each member's body. A tuple that cannot be a
+    ``(body, status[, headers])`` is refused: ``described`` names the view.
+    """
+    origin = get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        members = [_returned(arg, described)[0] for arg in get_args(annotation)]
+        return typing.Union[tuple(members)], None  # noqa: UP007 - members are built at run time
+    if annotation is not tuple and origin is not tuple:
+        return annotation, None
+    args = get_args(annotation)
+    if not args:  # a bare tuple says nothing of the body
+        return inspect.Parameter.empty, None
+    if (
+        len(args) not in (2, 3)
+        or args[1] is Ellipsis
+        or not _is_status_type(args[1])
+        or (len(args) == 3 and not _is_headers_type(args[2]))
+    ):
+        raise ConfigurationError(f"{described} is annotated -> {annotation!r}; {_TUPLE_RETURN}")
+    literal = get_args(args[1]) if get_origin(args[1]) is typing.Literal else ()
+    status = literal[0] if len(literal) == 1 and type(literal[0]) is int else None
+    return args[0], status
 
 
 def _param_spec(

@@ -182,7 +182,7 @@ def prepare_route(
         model = response_model(found.function, signature)
         if model is not None:  # only views that declare a model pay for it
             view = filter_response(view, model, where)
-        status = _success_status(options.get("status"), found.function, where)
+        status = _success_status(options.get("status"), found.function, signature.status, where)
         if status is not None:  # only views that declare a status pay for it
             view = with_status(view, status)
             signature = dataclasses.replace(signature, status=status)
@@ -199,15 +199,27 @@ def prepare_route(
     return route
 
 
-def _success_status(route_status: int | None, function: Any, where: str) -> int | None:
+def _success_status(
+    route_status: int | None, function: Any, annotated: int | None, where: str
+) -> int | None:
     """The status the route's ``status=`` or the view's ``@operation(status=...)`` gives
-    (both are checked when given); two different ones are refused."""
+    (each is checked when given); one that differs from another, or from the
+    ``Literal`` status of a ``-> tuple[Model, Literal[201]]`` annotation, is refused."""
     declared = getattr(getattr(function, "__roob_operation__", None), "status", None)
-    if route_status is not None and declared is not None and route_status != declared:
+    given = [
+        (status, said)
+        for status, said in (
+            (route_status, f"status={route_status}"),
+            (declared, f"@operation(status={declared})"),
+            (annotated, f"the return annotation's status {annotated}"),
+        )
+        if status is not None
+    ]
+    if len({status for status, _ in given}) > 1:
         name = getattr(function, "__qualname__", repr(function))
         raise ConfigurationError(
-            f"{where}: status={route_status} conflicts with @operation(status={declared}) "
-            f"on the view {name}; give the status once"
+            f"{where}: {' and '.join(said for _, said in given)} of the view {name} differ; "
+            "give the status once"
         )
     return route_status if route_status is not None else declared
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import typing
 import uuid
-from typing import Annotated
+from http import HTTPStatus
+from typing import Annotated, Any, Literal
 
 import pytest
 import typing_extensions
@@ -367,3 +369,110 @@ def test_typed_dicts_and_dataclasses_are_bodies_too():
     assert "requestBody" in app.openapi()["paths"]["/points"]["post"]
     # A TypedDict return annotation documents the answer; it does not filter it.
     assert client.post("/points", json={"x": 1, "y": 2}).json() == {"x": 1, "y": 2}
+
+
+# --- tuple return annotations: (body, status[, headers]) ------------------------------
+
+
+def test_a_tuple_return_annotation_is_body_and_status_with_the_body_filtered(tmp_path):
+    # The production review (part 2, section 3): this type-checked and answered 500.
+    app = Roob(tmp_path, None)
+
+    @app.post("/users")
+    def create(request) -> tuple[PublicUser, int]:
+        return {"id": 1, "name": "ada", "password": "leak"}, 201  # type: ignore[return-value]
+
+    @app.post("/people")
+    def people(request) -> tuple[PublicUser, int, dict[str, str]]:
+        return PublicUser(id=2, name="grace"), 201, {"Location": "/people/2"}
+
+    @app.get("/team")
+    def team(request) -> typing.Tuple[list[PublicUser], HTTPStatus]:  # noqa: UP006 - the old spelling
+        return [{"id": 1, "name": "ada", "token": "x"}], HTTPStatus.OK  # type: ignore[list-item]
+
+    client = TestClient(app)
+    created = client.post("/users")
+    assert (created.status_code, created.json()) == (201, {"id": 1, "name": "ada"})
+    located = client.post("/people")
+    assert (located.status_code, located.headers["Location"]) == (201, "/people/2")
+    assert client.get("/team").json() == [{"id": 1, "name": "ada"}]
+    document = app.openapi()
+    ref = {"$ref": "#/components/schemas/PublicUser"}
+    success = document["paths"]["/users"]["post"]["responses"]["200"]
+    assert success["content"]["application/json"]["schema"] == ref  # the model, not a tuple
+
+
+def test_a_view_returning_either_a_body_or_a_tuple_is_filtered_both_ways(tmp_path):
+    app = Roob(tmp_path, None)
+
+    @app.put("/users/{id:d}")
+    def put(request, id) -> PublicUser | tuple[PublicUser, int]:
+        user = {"id": id, "name": "ada", "secret": "x"}
+        return (user, 201) if request.GET.get("new") else user  # type: ignore[return-value]
+
+    client = TestClient(app)
+    assert client.put("/users/1").json() == {"id": 1, "name": "ada"}
+    created = client.put("/users/1?new=1")
+    assert (created.status_code, created.json()) == (201, {"id": 1, "name": "ada"})
+
+
+def test_a_literal_status_in_the_annotation_is_documented_and_may_not_contradict(tmp_path):
+    app = Roob(tmp_path, None)
+
+    def create(request) -> tuple[PublicUser, Literal[201]]:
+        return PublicUser(id=1, name="ada"), 201
+
+    app.add_route("/users", create, ["POST"])
+    assert TestClient(app).post("/users").status_code == 201
+    assert "201" in app.openapi()["paths"]["/users"]["post"]["responses"]
+    app.add_route("/again", create, ["POST"], status=201)  # the same status: no contradiction
+    with pytest.raises(
+        ConfigurationError,
+        match=r"route '/other': status=200 and the return annotation's status 201 of the view "
+        r".*create differ; give the status once",
+    ):
+        app.add_route("/other", create, ["POST"], status=200)
+
+
+def _annotated(returns: Any):
+    def view(request):
+        return {}
+
+    view.__annotations__["return"] = returns
+    return view
+
+
+@pytest.mark.parametrize(
+    "returns",
+    [
+        tuple[int, PublicUser],  # the status first
+        tuple[PublicUser],  # no status
+        tuple[PublicUser, ...],  # any number of bodies
+        tuple[PublicUser, int, dict[str, str], int],  # too long
+        tuple[PublicUser, float],  # a status is an int (or "201 Created")
+        tuple[PublicUser, bool],
+        tuple[PublicUser, PublicUser],
+        tuple[PublicUser, int, str],  # headers are a dict or a list of pairs
+        tuple[PublicUser, Literal[201.0]],
+        PublicUser | tuple[int, PublicUser],  # in a union too
+    ],
+    ids=repr,
+)
+def test_tuple_annotations_that_cannot_be_body_and_status_are_refused(tmp_path, returns):
+    with pytest.raises(
+        ConfigurationError,
+        match=r"route '/u': the view .*view is annotated -> .*; a tuple a view returns is "
+        r"\(body, status\) or \(body, status, headers\), the body first",
+    ):
+        Roob(tmp_path, None).add_route("/u", _annotated(returns))
+
+
+def test_a_bare_tuple_annotation_says_nothing_of_the_body(tmp_path):
+    app = Roob(tmp_path, None)
+
+    def view(request) -> tuple:  # type: ignore[type-arg]
+        return {"anything": True}, 202
+
+    route = app.add_route("/t", view)
+    assert route.endpoints["GET"].view is view  # nothing to filter
+    assert TestClient(app).get("/t").status_code == 202

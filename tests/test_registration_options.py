@@ -217,8 +217,8 @@ def test_a_route_status_and_an_operation_status_that_differ_are_refused() -> Non
 
     with pytest.raises(
         ConfigurationError,
-        match=r"route '/a': status=201 conflicts with @operation\(status=202\) on the view "
-        r".*create; give the status once",
+        match=r"route '/a': status=201 and @operation\(status=202\) of the view "
+        r".*create differ; give the status once",
     ):
         app.add_route("/a", create, ["POST"], status=201)
     app.add_route("/b", create, ["POST"], status=202)  # the same status twice is no conflict
