@@ -44,7 +44,10 @@ from roob.exceptions import (
     ConfigurationError,
     Forbidden,
     HTTPError,
+    InvalidEvent,
     InvalidRoute,
+    InvalidURLParameter,
+    LengthRequired,
     MethodNotAllowed,
     NotFound,
     PreconditionFailed,
@@ -66,7 +69,7 @@ from roob.responses import Response
 from roob.routers import Router
 from roob.routing import Route
 from roob.sessions import Session, SessionCookie
-from roob.urls import redirect
+from roob.urls import redirect, redirect_to, url_has_allowed_host_and_scheme
 
 __version__ = "0.1.0"
 
@@ -87,7 +90,10 @@ __all__ = [
     "GZipMiddleware",
     "HTTPError",
     "Header",
+    "InvalidEvent",
     "InvalidRoute",
+    "InvalidURLParameter",
+    "LengthRequired",
     "MethodNotAllowed",
     "NotFound",
     "PreconditionFailed",
@@ -111,4 +117,6 @@ __all__ = [
     "csrf_token",
     "etag_of",
     "redirect",
+    "redirect_to",
+    "url_has_allowed_host_and_scheme",
 ]

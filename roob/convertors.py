@@ -54,7 +54,7 @@ class StringConvertor(Convertor):
 
     def to_string(self, value: Any) -> str:
         text = str(value)
-        if not text or "/" in text:
+        if not text or "/" in text or text in _DOT_SEGMENTS:
             raise ValueError(f"{text!r} is not a single path segment")
         return text
 
@@ -107,6 +107,17 @@ class PathConvertor(Convertor):
     """``{name:path}``: the rest of the path, slashes included (never empty)."""
 
     regex = ".+"
+
+    def to_string(self, value: Any) -> str:
+        text = str(value)
+        if not text or any(segment in _DOT_SEGMENTS for segment in text.split("/")):
+            raise ValueError(f"{text!r} is not a path (empty, or with a '.' or '..' segment)")
+        return text
+
+
+# A browser removes these segments from a path (and goes up one for ".."), so a
+# link holding one would not lead to the route it was built for.
+_DOT_SEGMENTS = frozenset({".", ".."})
 
 
 class FunctionConvertor(Convertor):

@@ -6,10 +6,13 @@ The hierarchy::
     ├── HTTPError                  an HTTP error response, raised from anywhere
     │   ├── BadRequest             400
     │   │   ├── UnsafeHeader       a response header a view gave that HTTP forbids
-    │   │   └── UnsafeRedirect     a redirect() target that is another host in disguise
+    │   │   ├── UnsafeRedirect     a redirect() target that is another host in disguise
+    │   │   ├── InvalidURLParameter  a url_for() value that cannot be a path segment
+    │   │   └── InvalidEvent       an event name or id with a line break (Server-Sent Events)
     │   ├── Forbidden              403 (a missing CSRF token: CSRFError)
     │   ├── NotFound               404: no route for the path
     │   ├── MethodNotAllowed       405: the path exists, the method does not
+    │   ├── LengthRequired         411: a chunked body the server cannot end
     │   ├── PreconditionFailed     412: If-Match / If-Unmodified-Since failed
     │   ├── RequestEntityTooLarge  413: the body is over ``max_body_size``
     │   └── UnprocessableEntity    422: well-formed input that fails validation
@@ -36,7 +39,10 @@ __all__ = [
     "ConfigurationError",
     "Forbidden",
     "HTTPError",
+    "InvalidEvent",
     "InvalidRoute",
+    "InvalidURLParameter",
+    "LengthRequired",
     "MethodNotAllowed",
     "NotFound",
     "PreconditionFailed",
@@ -123,6 +129,18 @@ class MethodNotAllowed(HTTPError):
         super().__init__(None, message, headers=[("Allow", ", ".join(self.allowed))])
 
 
+class LengthRequired(_StatusError):
+    """411: a request body whose length cannot be known.
+
+    A chunked body (``Transfer-Encoding: chunked``, no ``Content-Length``) on a
+    server that neither removes the chunking nor says where the body ends
+    (``wsgi.input_terminated``): uWSGI's HTTP router, a2wsgi. Reading it as empty
+    would hand the view no data and let it past ``max_body_size``.
+    """
+
+    status = 411
+
+
 class PreconditionFailed(_StatusError):
     status = 412
 
@@ -153,6 +171,28 @@ class UnsafeHeader(BadRequest, ValueError):
 class UnsafeRedirect(BadRequest, ValueError):
     """A redirect to another host in disguise (``//evil.example``) or to a scheme such
     as ``javascript:``: 400, as the target is usually the client's input (``?next=``)."""
+
+
+class InvalidURLParameter(BadRequest, ValueError):
+    """A value ``url_for`` cannot put in a route's path: 400.
+
+    ``{tag}`` takes one path segment, so ``"a/b"``, ``""``, ``"."`` and ``".."``
+    (which a browser drops from a path) cannot be one, nor can ``"abc"`` be an
+    ``{id:int}``. The value is usually the client's (``?tag=``), which makes
+    it a bad request rather than an error of the application.
+    """
+
+    def __init__(self, route: str, parameter: str, reason: str) -> None:
+        super().__init__(f"Cannot build a link with {parameter}: {reason}")
+        self.route = route
+        self.parameter = parameter
+
+
+class InvalidEvent(BadRequest, ValueError):
+    """A Server-Sent Event that cannot be sent as it is: an ``event`` name or ``id``
+    with a line break or a NUL (it would start another field, or make a browser
+    drop the id), or a ``retry`` that is not a number of milliseconds: 400, as
+    the value usually comes from the client (a chat message's room, an id)."""
 
 
 class ConfigurationError(RuntimeError):

@@ -41,6 +41,7 @@ from roob.exceptions import (
     BadRequest,
     ConfigurationError,
     InvalidRoute,
+    InvalidURLParameter,
     MethodNotAllowed,
     NotFound,
     RouteConflict,
@@ -106,11 +107,20 @@ class Pattern:
             )
         return "/" + "/".join(
             quote(
-                "".join(p if isinstance(p, str) else p[1].to_string(params[p[0]]) for p in s.parts),
+                "".join(p if isinstance(p, str) else self._text(p, params) for p in s.parts),
                 safe=_SEGMENT_SAFE + ("/" if s.is_rest else ""),  # only {name:path} keeps '/'
             )
             for s in self.segments
         )
+
+    def _text(self, part: tuple[str, Convertor], params: dict[str, Any]) -> str:
+        """A parameter's value as its convertor writes it; InvalidURLParameter (400)
+        for one it refuses, as such a value usually comes from the client."""
+        name, convertor = part
+        try:
+            return convertor.to_string(params[name])
+        except (ValueError, TypeError) as exc:
+            raise InvalidURLParameter(self.path, name, str(exc)) from None
 
 
 @dataclass(slots=True, eq=False, repr=False)

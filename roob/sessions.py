@@ -7,7 +7,7 @@
     @app.post("/login")
     def login(request):
         request.session["user"] = request.form["user"]
-        return redirect("home")
+        return redirect_to("home")
 
 The cookie holds the session itself, signed with the first of the secret
 keys by itsdangerous (HMAC-SHA1 over the JSON, with a timestamp): the client

@@ -35,7 +35,7 @@ from roob import (
     Response,
     Roob,
     UploadedFile,
-    redirect,
+    redirect_to,
 )
 
 logger = logging.getLogger(__name__)
@@ -149,20 +149,20 @@ def login(request: Request, name: Annotated[str, Form()]) -> Response:
         return app.render("login.html", {"user": None, "error": "Say who you are."}, status=422)
     request.session.clear()  # a new session (and CSRF token) for the new user
     request.session["user"] = name
-    return redirect("home")
+    return redirect_to("home")
 
 
 @app.post("/logout")
 def logout(request: Request) -> Response:
     request.session.clear()
-    return redirect("home")
+    return redirect_to("home")
 
 
 @app.get("/notes/new", name="new_note")
 def new_note_form(request: Request) -> Response:
     user = signed_in_user(request)
     if user is None:
-        return redirect("login")
+        return redirect_to("login")
     return app.render("new_note.html", {"user": user})
 
 
@@ -174,13 +174,13 @@ def new_note(
 ) -> Response:
     user = signed_in_user(request)
     if user is None:
-        return redirect("login")
+        return redirect_to("login")
     title = title.strip()
     if not title:
         context = {"user": user, "error": "A note needs a title."}
         return app.render("new_note.html", context, status=422)
     note = store.add(title, user, attachment)
-    return redirect("note", id=note.id)
+    return redirect_to("note", id=note.id)
 
 
 @app.get("/notes/{id:d}", name="note")
