@@ -20,11 +20,13 @@ docs/streaming.md for what that costs.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from roob._types import Headers
+from roob.exceptions import InvalidEvent
 from roob.responses import Response, dump_json
 
 __all__ = ["Event", "EventStream"]
@@ -34,26 +36,49 @@ __all__ = ["Event", "EventStream"]
 class Event:
     """One event: ``data`` (str, or a value sent as JSON), and optionally its
     ``event`` name, ``id`` (what a reconnecting client sends back as
-    ``Last-Event-ID``) and ``retry`` (milliseconds before a client reconnects)."""
+    ``Last-Event-ID``) and ``retry`` (milliseconds before a client reconnects).
+
+    ``data`` may hold line breaks: each line (ended by CR, LF or CRLF, as a
+    browser reads them) is sent as a ``data:`` line of its own, so no text in
+    the data can start a field or an event. An ``event`` or ``id`` with a
+    line break or a NUL, or a ``retry`` that is not a non-negative integer,
+    is refused with :class:`~roob.InvalidEvent` (a 400 if it reaches the
+    client before the stream starts), since such a value usually comes from
+    the client.
+    """
 
     data: Any = ""
     event: str | None = None
     id: str | None = None
     retry: int | None = None
 
+    def __post_init__(self) -> None:
+        for name, value in (("event", self.event), ("id", self.id)):
+            if value is not None and (not isinstance(value, str) or _BREAKS.search(value)):
+                raise InvalidEvent(f"An event's {name} cannot hold a line break or NUL: {value!r}")
+        retry = self.retry
+        if retry is not None and (type(retry) is not int or retry < 0):
+            raise InvalidEvent(f"An event's retry is a number of milliseconds, not {retry!r}")
+
     def encode(self) -> bytes:
         """The event in the ``text/event-stream`` format."""
         lines = []
-        for name, value in (("event", self.event), ("id", self.id)):
-            if value is not None:
-                if "\n" in value or "\r" in value or (name == "id" and "\0" in value):
-                    raise ValueError(f"an event's {name} cannot hold a line break: {value!r}")
-                lines.append(f"{name}: {value}")
+        if self.event is not None:
+            lines.append(f"event: {self.event}")
+        if self.id is not None:
+            lines.append(f"id: {self.id}")
         if self.retry is not None:
-            lines.append(f"retry: {int(self.retry)}")
+            lines.append(f"retry: {self.retry}")
         data = self.data if isinstance(self.data, str) else dump_json(self.data).decode()
-        lines.extend(f"data: {line}" for line in data.replace("\r\n", "\n").split("\n"))
+        lines.extend(f"data: {line}" for line in _LINE_ENDS.split(data))
         return ("\n".join(lines) + "\n\n").encode("utf-8")
+
+
+# The line ends of text/event-stream (HTML, "Server-sent events", parsing an event
+# stream): CRLF, a lone CR and a lone LF each end a line.
+_LINE_ENDS = re.compile(r"\r\n|\r|\n")
+# What ends a field early, or makes a browser ignore an id.
+_BREAKS = re.compile(r"[\r\n\0]")
 
 
 def _encoded(events: Iterable[Any]) -> Iterator[bytes]:
