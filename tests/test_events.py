@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from roob import Event, EventStream, InvalidEvent, Roob
 from roob.testing import TestClient
+from tests.event_source import parse_event_stream
 
 
 def test_events_are_formatted_for_event_source() -> None:
@@ -56,31 +57,6 @@ def test_the_source_is_closed_when_the_stream_ends() -> None:
     assert next(iter(body)) == b"data: a\n\n"
     body.close()
     assert closed == [True]
-
-
-def parse_event_stream(text: str) -> list[dict[str, str]]:
-    """What a browser's EventSource dispatches for ``text``, written from the HTML
-    standard ("Server-sent events", 9.2.6 Interpreting an event stream): lines end
-    at CRLF, a lone CR or a lone LF; "data" lines are joined with LF; an id with a
-    NUL is ignored; each blank line dispatches the event being built."""
-    events, data, kind, last_id = [], [], "", ""
-    for line in re.split(r"\r\n|\r|\n", text):
-        if not line:
-            if data:
-                events.append({"type": kind or "message", "data": "\n".join(data), "id": last_id})
-            data, kind = [], ""
-            continue
-        if line.startswith(":"):
-            continue
-        name, _, value = line.partition(":")
-        value = value.removeprefix(" ")
-        if name == "data":
-            data.append(value)
-        elif name == "event":
-            kind = value
-        elif name == "id" and "\0" not in value:
-            last_id = value
-    return events
 
 
 def test_a_lone_cr_in_data_cannot_inject_an_event_or_an_id() -> None:
