@@ -226,13 +226,20 @@ class _Builder:
         if fields:
             built["requestBody"] = self.form_body(fields)
 
-        body_type = signature.body.annotation if signature.body is not None else info.request_body
+        body = signature.body
+        body_type = body.annotation if body is not None else info.request_body
         if body_type is not None:
             body_schema = self.schema(body_type) or {}
+            if body is not None and body.embed:  # {"<key>": value}
+                body_schema = {"type": "object", "properties": {body.key: body_schema}}
+                if body.required:
+                    body_schema["required"] = [body.key]
             built["requestBody"] = {
-                "required": signature.body.required if signature.body is not None else True,
+                "required": body.required if body is not None else True,
                 "content": {"application/json": {"schema": body_schema}},
             }
+            if body is not None and body.description:
+                built["requestBody"]["description"] = body.description
 
         returns = info.response if info.response is not inspect.Parameter.empty else (
             signature.returns

@@ -22,7 +22,8 @@ Where a value comes from: ``Annotated[T, Query()]``, ``Header()``,
 ``Cookie()``, ``Body()``, ``Form()`` (a form field) or ``File()`` (an
 uploaded :class:`~roob.UploadedFile`) say it; otherwise a pydantic model, a
 TypedDict or a dataclass (or a list of them) is the body and anything else a
-query parameter. A parameter with a
+query parameter; ``Body(embed=True)`` reads the body's member named like the
+parameter (``{"user": {...}}``). A parameter with a
 default is optional. Every value that is missing or invalid is reported at
 once, as a 422 ``{"message": "Validation failed", "errors": [{"loc": [...],
 "msg": ..., "type": ...}]}``.
@@ -99,9 +100,24 @@ class Cookie(Param):
 
 
 class Body(Param):
-    """The JSON body, validated as the parameter's type."""
+    """The JSON body, validated as the parameter's type.
+
+    With ``embed=True`` the body is an envelope, ``{"<key>": value}``, and the
+    parameter receives the value: the key is ``alias``, or the parameter's
+    name (FastAPI's ``Body(embed=True)``). ``alias`` names that key, so it is
+    refused without ``embed=True``: a body without an envelope has no key.
+    """
 
     source = "body"
+
+    def __init__(
+        self, *, alias: str | None = None, description: str | None = None, embed: bool = False
+    ) -> None:
+        super().__init__(alias=alias, description=description)
+        self.embed = embed
+
+    def __repr__(self) -> str:
+        return f"Body(alias={self.alias!r}, embed={self.embed!r})"
 
 
 class Form(Param):
@@ -131,6 +147,9 @@ class ParamSpec:
     description: str | None
     adapter: Any  # pydantic.TypeAdapter
     many: bool  # a list: every value of a query parameter
+    #: A body in an envelope, ``{key: value}`` (``Body(embed=True)``): ``adapter``
+    #: validates the envelope, whose ``value`` the parameter receives.
+    embed: bool = False
 
 
 @dataclass(frozen=True)
@@ -343,11 +362,19 @@ def _param_spec(
     from pydantic import TypeAdapter  # only views with typed parameters need pydantic
 
     alias = marker.alias if marker is not None else None
+    embed = isinstance(marker, Body) and marker.embed
+    if alias is not None and isinstance(marker, Body) and not embed:
+        raise ConfigurationError(
+            f"{where}: parameter {parameter.name!r}: Body(alias={alias!r}) names the key of "
+            f"an envelope, but without embed=True the body is the value itself; write "
+            f'Body(embed=True, alias={alias!r}) to read {{"{alias}": ...}}, or drop alias='
+        )
     if alias is None:
         alias = parameter.name.replace("_", "-") if source == "header" else parameter.name
     required = parameter.default is parameter.empty
     try:
-        adapter = TypeAdapter(annotation)
+        adapter = TypeAdapter(_envelope(annotation, alias, required, parameter.default)
+                              if embed else annotation)  # fmt: skip
     except Exception as exc:
         raise ConfigurationError(
             f"{where}: parameter {parameter.name!r}: pydantic cannot validate "
@@ -363,7 +390,16 @@ def _param_spec(
         description=marker.description if marker is not None else None,
         adapter=adapter,
         many=_is_many(annotation),
+        embed=embed,
     )
+
+
+def _envelope(annotation: Any, key: str, required: bool, default: Any) -> Any:
+    """The model of ``{key: <annotation>}``, whose ``value`` is the embedded body."""
+    from pydantic import Field, create_model
+
+    field = Field(alias=key) if required else Field(default, alias=key)
+    return create_model("Envelope", value=(annotation, field))
 
 
 def _raw_value(request: Any, spec: ParamSpec) -> Any:
@@ -435,12 +471,13 @@ def _binder(signature: ViewSignature) -> Callable[[Any], dict[str, Any]]:
             raw = request.body
             if not raw.strip():
                 if body.required:
-                    errors.append(_missing(("body",)))
+                    errors.append(_missing(("body", body.key) if body.embed else ("body",)))
                 else:
                     values[body.name] = copy.copy(body.default)
             else:
                 try:
-                    values[body.name] = _validate_body(body.adapter, raw, request)
+                    value = _validate_body(body.adapter, raw, request)
+                    values[body.name] = value.value if body.embed else value
                 except ValidationError as exc:
                     errors.extend(_errors(exc, ("body",)))
         if errors:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import typing
 import uuid
 from http import HTTPStatus
@@ -476,3 +477,122 @@ def test_a_bare_tuple_annotation_says_nothing_of_the_body(tmp_path):
     route = app.add_route("/t", view)
     assert route.endpoints["GET"].view is view  # nothing to filter
     assert TestClient(app).get("/t").status_code == 202
+
+
+# --- Body(embed=True): a body in an envelope ------------------------------------------
+
+
+class NewUser(BaseModel):
+    email: str
+    password: Annotated[str, Field(min_length=8)]
+
+
+@pytest.fixture
+def enveloped(tmp_path):
+    app = Roob(tmp_path, None)
+
+    # RealWorld's envelopes (the Conduit build, review part 1, row 7).
+    @app.post("/users")
+    def register(request, user: Annotated[NewUser, Body(embed=True, alias="user")]):
+        return {"email": user.email}
+
+    @app.post("/counts")
+    def counts(request, count: Annotated[int, Body(embed=True, description="how many")]):
+        return {"count": count}
+
+    @app.put("/settings")
+    def settings(request, user: Annotated[NewUser | None, Body(embed=True)] = None):
+        return {"user": None if user is None else user.email}
+
+    return app
+
+
+def test_an_embedded_body_is_read_from_its_envelope(enveloped):
+    client = TestClient(enveloped)
+    good = {"email": "ada@example.org", "password": "correct horse"}
+    assert client.post("/users", json={"user": good}).json() == {"email": "ada@example.org"}
+    # Other members of the envelope are ignored, as pydantic ignores unknown fields.
+    assert client.post("/users", json={"user": good, "extra": 1}).status_code == 200
+    assert client.post("/counts", json={"count": "3"}).json() == {"count": 3}
+    assert client.put("/settings", json={"user": good}).json() == {"user": "ada@example.org"}
+    assert client.put("/settings", json={}).json() == {"user": None}
+    assert client.put("/settings").json() == {"user": None}
+    assert client.put("/settings", json={"user": None}).json() == {"user": None}
+
+
+@pytest.mark.parametrize(
+    ("body", "loc", "kind"),
+    [
+        # What was accepted when alias= was silently ignored: the bare object.
+        ({"email": "ada@example.org", "password": "correct horse"}, ["body", "user"], "missing"),
+        ({"User": {"email": "a", "password": "correct horse"}}, ["body", "user"], "missing"),
+        (
+            {"user": {"email": "a", "password": "short"}},
+            ["body", "user", "password"],
+            "string_too_short",
+        ),
+        ({"user": None}, ["body", "user"], "model_type"),
+        ({"user": []}, ["body", "user"], "model_type"),
+        ({"user": "ada"}, ["body", "user"], "model_type"),
+        ([{"user": {"email": "a", "password": "correct horse"}}], ["body"], "model_type"),
+        ("user", ["body"], "model_type"),
+        (0, ["body"], "model_type"),
+    ],
+)
+def test_a_body_not_in_its_envelope_is_a_422_naming_the_key(enveloped, body, loc, kind):
+    response = TestClient(enveloped).post("/users", json=body)
+    assert response.status_code == 422
+    assert [(error["loc"], error["type"]) for error in response.json()["errors"]] == [(loc, kind)]
+
+
+def test_an_empty_body_for_a_required_envelope_names_the_key(enveloped):
+    client = TestClient(enveloped)
+    response = client.post("/users", data=b"", headers={"Content-Type": "application/json"})
+    assert response.json()["errors"] == [
+        {"loc": ["body", "user"], "msg": "Field required", "type": "missing"}
+    ]
+    null = client.post("/users", data=b"null", headers={"Content-Type": "application/json"})
+    assert null.json()["errors"][0]["loc"] == ["body"]
+    assert client.post("/users", data=b'{"user": NaN}').status_code == 400  # not JSON
+    assert client.post("/users", data=b'{"user": {').status_code == 400
+
+
+def test_the_envelope_is_documented(enveloped):
+    paths = enveloped.openapi()["paths"]
+    body = paths["/users"]["post"]["requestBody"]
+    assert body == {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"user": {"$ref": "#/components/schemas/NewUser"}},
+                    "required": ["user"],
+                }
+            }
+        },
+    }
+    counted = paths["/counts"]["post"]["requestBody"]
+    assert counted["description"] == "how many"
+    assert counted["content"]["application/json"]["schema"]["properties"] == {
+        "count": {"type": "integer"}
+    }
+    optional = paths["/settings"]["put"]["requestBody"]
+    assert optional["required"] is False
+    assert "required" not in optional["content"]["application/json"]["schema"]
+
+
+def test_a_body_alias_without_embed_is_refused(tmp_path):
+    def register(request, user: Annotated[NewUser, Body(alias="user")]):
+        return {}
+
+    with pytest.raises(
+        ConfigurationError,
+        match=re.escape(
+            "route '/users': parameter 'user': Body(alias='user') names the key of an envelope, "
+            "but without embed=True the body is the value itself; write "
+            "Body(embed=True, alias='user') to read {\"user\": ...}, or drop alias="
+        ),
+    ):
+        Roob(tmp_path, None).add_route("/users", register, ["POST"])
+    assert repr(Body(embed=True, alias="user")) == "Body(alias='user', embed=True)"
