@@ -111,21 +111,58 @@ def operation(
         ``request.json`` itself.
     :param responses: more statuses: ``{409: "Taken"}`` or ``{409: ("Taken", Model)}``.
     :param include: ``False`` leaves the view out of the document.
+
+    Stacked ``@operation`` decorators (one of them perhaps added by another
+    decorator, such as an authentication one adding a 401) are merged: their
+    ``responses`` and ``tags`` add up, ``include=False`` from either wins, and
+    a value both give differently (two statuses, two summaries, two
+    descriptions of one status) is a :class:`~roob.ConfigurationError` naming
+    the view.
     """
 
     def attach(view: F) -> F:
+        name = getattr(view, "__qualname__", repr(view))
         if status is not None and not is_success_status(status):
-            name = getattr(view, "__qualname__", repr(view))
             raise ConfigurationError(
                 f"@operation on the view {name}: {STATUS_RULE}, not {status!r}"
             )
-        view.__roob_operation__ = OperationInfo(  # type: ignore[attr-defined]
+        info = OperationInfo(
             status, response, request_body, dict(responses or {}), list(tags or []), summary,
             include,
         )  # fmt: skip
+        inner = getattr(view, "__roob_operation__", None)
+        if isinstance(inner, OperationInfo):
+            info = _merged(inner, info, name)
+        view.__roob_operation__ = info  # type: ignore[attr-defined]
         return view
 
     return attach
+
+
+def _merged(inner: OperationInfo, outer: OperationInfo, name: str) -> OperationInfo:
+    """One :class:`OperationInfo` of two stacked ``@operation``; a new one (``inner`` may be
+    shared with the function that a ``functools.wraps`` wrapper wraps)."""
+
+    def one(what: str, first: Any, second: Any, unset: Any) -> Any:
+        if first is unset or second is unset or first == second:
+            return second if first is unset else first
+        raise ConfigurationError(
+            f"@operation on the view {name}: {what}={second!r} conflicts with "
+            f"{what}={first!r} from another @operation on it; give it once"
+        )
+
+    responses = dict(inner.responses)
+    for code, described in outer.responses.items():
+        responses[code] = one(f"responses[{code}]", responses.get(code), described, None)
+    return OperationInfo(
+        status=one("status", inner.status, outer.status, None),
+        response=one("response", inner.response, outer.response, inspect.Parameter.empty),
+        request_body=one("request_body", inner.request_body, outer.request_body, None),
+        responses=responses,
+        tags=list(dict.fromkeys([*inner.tags, *outer.tags])),
+        summary=one("summary", inner.summary, outer.summary, None),
+        include=inner.include and outer.include,
+    )
 
 
 def _path_schema(convertor: Convertor) -> dict[str, Any]:

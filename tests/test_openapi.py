@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated, Any
 
 import pytest
 from openapi_spec_validator import validate
 from pydantic import BaseModel, Field
 
-from roob import Response, Roob, Router
+from roob import ConfigurationError, HTTPError, Response, Roob, Router
 from roob.openapi import operation
 from roob.params import Header
 from roob.testing import TestClient
@@ -231,3 +232,100 @@ def test_a_route_status_is_documented(tmp_path):
     assert next(iter(accepted)) == "202"
     assert accepted["202"] == {"description": "Success"}  # None: no body to describe
     validate(app.openapi())
+
+
+# --- stacked @operation -----------------------------------------------------------
+
+
+def auth_required(view):
+    """What the Conduit build wrote (review part 1, row 8): a decorator adding a 401."""
+
+    @functools.wraps(view)
+    def checked(request, *args, **kwargs):
+        if "Authorization" not in request.headers:
+            raise HTTPError(401, headers={"WWW-Authenticate": "Token"})
+        return view(request, *args, **kwargs)
+
+    return operation(responses={401: "Unauthorized"}, tags=["auth"])(checked)
+
+
+def test_stacked_operations_are_merged(tmp_path):
+    app = Roob(tmp_path, None)
+
+    @app.post("/articles")
+    @operation(status=201, responses={422: ("Invalid", Pet)}, tags=["articles"])
+    @auth_required
+    @operation(summary="Create an article.")
+    def create(request, pet: Pet) -> Pet:
+        return pet
+
+    post = app.openapi()["paths"]["/articles"]["post"]
+    assert list(post["responses"]) == ["201", "401", "422", "4XX"]
+    assert post["responses"]["422"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Pet"
+    }  # the view's own 422, not the framework's
+    assert post["tags"] == ["auth", "articles"]
+    assert post["summary"] == "Create an article."
+    client = TestClient(app)
+    assert client.post("/articles", json={"name": "Rex"}).status_code == 401
+    sent = client.post("/articles", json={"name": "Rex"}, headers={"Authorization": "Token t"})
+    assert sent.status_code == 201
+
+
+def test_a_wrapper_merging_operations_leaves_the_wrapped_view_as_it_was(tmp_path):
+    @operation(responses={404: "No such pet"})
+    def show(request) -> Pet:
+        return Pet(name="Rex")
+
+    app = Roob(tmp_path, None)
+    app.add_route("/open", show)
+    app.add_route("/closed", auth_required(show))
+    paths = app.openapi()["paths"]
+    assert list(paths["/open"]["get"]["responses"]) == ["200", "404", "4XX"]
+    assert list(paths["/closed"]["get"]["responses"]) == ["200", "401", "404", "4XX"]
+
+
+def test_either_operation_may_leave_the_view_out(tmp_path):
+    app = Roob(tmp_path, None)
+
+    @app.get("/internal")
+    @operation(tags=["x"])
+    @operation(include=False)
+    def internal(request):
+        return {}
+
+    assert "/internal" not in app.openapi()["paths"]
+
+
+@pytest.mark.parametrize(
+    ("inner", "outer", "message"),
+    [
+        ({"status": 201}, {"status": 200}, "status=200 conflicts with status=201"),
+        (
+            {"summary": "Add"},
+            {"summary": "Create"},
+            "summary='Create' conflicts with summary='Add'",
+        ),
+        (
+            {"responses": {409: "Taken"}},
+            {"responses": {409: "Exists"}},
+            "responses[409]='Exists' conflicts with responses[409]='Taken'",
+        ),
+        ({"response": Pet}, {"response": list[Pet]}, "response=list[tests.test_openapi.Pet]"),
+        ({"request_body": Pet}, {"request_body": dict}, "request_body=<class 'dict'> conflicts"),
+    ],
+)
+def test_stacked_operations_that_contradict_each_other_are_refused(inner, outer, message):
+    def view(request):
+        return {}
+
+    with pytest.raises(ConfigurationError) as raised:
+        operation(**outer)(operation(**inner)(view))
+    text = str(raised.value)
+    assert text.startswith(
+        "@operation on the view test_stacked_operations_that_contradict_each_other_are_refused."
+        f"<locals>.view: {message}"
+    )
+    assert text.endswith(" from another @operation on it; give it once")
+    # The same value twice is no contradiction.
+    assert operation(**inner)(operation(**inner)(view)) is view
