@@ -298,6 +298,8 @@ class Roob(RegistrationAPI):
         handler = self._handler_for(type(exc), inclusion)
         try:
             response = to_response(handler(request, exc))
+            if isinstance(exc, HTTPError) and exc.headers:
+                response = _with_error_headers(response, exc.headers)
         except Exception as failure:
             logger.exception("The exception handler %r failed", handler)
             response = self._internal_error_response(request, failure)
@@ -518,6 +520,18 @@ class Roob(RegistrationAPI):
 
 def _http_error_response(request: Request, exc: HTTPError) -> Response:
     return Response(json=exc.body(), status=exc.status, headers=exc.headers)
+
+
+def _with_error_headers(response: Any, headers: list[tuple[str, str]]) -> Any:
+    """``response`` with the headers of an HTTPError (``Allow``, ``WWW-Authenticate``) that
+    it does not set itself: a handler that reshapes the body keeps them. A bare WSGI
+    application is sent as it is."""
+    if not isinstance(response, webob.Response):
+        return response
+    present = {name.lower() for name, _ in response.headerlist}
+    missing = [(name, value) for name, value in headers if name.lower() not in present]
+    # (response, status, headers) adds them, checked as a view's headers are.
+    return to_response((response, response.status, missing)) if missing else response
 
 
 _CSRF_PAGE = (

@@ -66,6 +66,21 @@ class HTTPError(Exception):
 
     ``extra`` adds members to the JSON body (for example validation ``errors``);
     ``headers`` adds response headers.
+
+    An exception handler reads what to send from its attributes:
+
+    ``status``
+        the HTTP status, an ``int`` from 400 to 599.
+    ``message``
+        the text for the client (the status's phrase when none was given).
+    ``headers``
+        the response headers, a list of ``(name, value)`` pairs (``Allow`` on
+        a 405). They stay on the answer of a handler that reshapes the body,
+        except those its response sets itself.
+    ``extra``
+        the other members of the JSON body, a dict (a 422's ``errors``).
+
+    :meth:`body` is the JSON document the default handler sends.
     """
 
     status: int = 500
@@ -108,14 +123,20 @@ class _StatusError(HTTPError):
 
 
 class BadRequest(_StatusError):
+    """400: a request that is malformed (a body that is not JSON, say)."""
+
     status = 400
 
 
 class Forbidden(_StatusError):
+    """403: the client may not do this (a missing CSRF token is one)."""
+
     status = 403
 
 
 class NotFound(_StatusError):
+    """404: no route for the path, or nothing at it."""
+
     status = 404
 
 
@@ -142,14 +163,34 @@ class LengthRequired(_StatusError):
 
 
 class PreconditionFailed(_StatusError):
+    """412: an ``If-Match`` or ``If-Unmodified-Since`` precondition failed."""
+
     status = 412
 
 
 class RequestEntityTooLarge(_StatusError):
+    """413: a body over ``max_body_size``, refused before it is read."""
+
     status = 413
 
 
 class UnprocessableEntity(_StatusError):
+    """422: input that is well-formed but invalid.
+
+    Typed view parameters (roob/params.py) raise it with every error at once,
+    ``message`` ``"Validation failed"`` and ``extra["errors"]`` a list of
+    ``{"loc": [...], "msg": ..., "type": ...}``: ``loc`` says where (``["query",
+    "limit"]``, ``["body", "user", "email"]``), ``msg`` what is wrong, for a
+    person, and ``type`` the kind, for a program (pydantic's error types:
+    ``"missing"``, ``"int_parsing"``, ...). An exception handler for it reshapes
+    them (one raised by a view may have no ``errors``)::
+
+        @app.exception_handler(UnprocessableEntity)
+        def invalid(request, exc):
+            errors = exc.extra.get("errors", [])
+            return {"errors": {"body": [error["msg"] for error in errors]}}, 422
+    """
+
     status = 422
 
 

@@ -16,7 +16,9 @@ from roob import (
     MethodNotAllowed,
     NotFound,
     RequestEntityTooLarge,
+    Response,
     RouteConflict,
+    Router,
     UnprocessableEntity,
 )
 
@@ -141,6 +143,101 @@ def test_method_not_allowed_sends_its_allow_header(app, client):
     assert response.status_code == 405
     assert response.headers["Allow"] == "GET, HEAD"
     assert response.json() == {"message": "Read-only today"}
+
+
+# --- an exception handler that reshapes HTTP errors keeps their headers ----------------
+
+
+def realworld_errors(request, exc):
+    """The Conduit build's one handler for every HTTPError (review part 1, rows 4 and 5)."""
+    return {"errors": {"body": [exc.message]}}, exc.status
+
+
+def test_a_handler_reshaping_errors_keeps_allow_on_a_405(app, client):
+    app.add_exception_handler(HTTPError, realworld_errors)
+
+    @app.get("/articles")
+    def articles(request):
+        return []
+
+    response = client.delete("/articles")
+    assert response.status_code == 405
+    assert response.json() == {"errors": {"body": ["DELETE request is not allowed for /articles"]}}
+    assert response.headers["Allow"] == "GET, HEAD, OPTIONS"
+
+
+def test_a_handler_reshaping_errors_keeps_www_authenticate_and_repeated_headers(app, client):
+    app.add_exception_handler(HTTPError, realworld_errors)
+
+    @app.get("/user")
+    def user(request):
+        raise HTTPError(
+            401,
+            "Unauthorized",
+            headers=[("WWW-Authenticate", 'Token realm="api"'), ("WWW-Authenticate", "Basic")],
+        )
+
+    response = client.get("/user")
+    assert response.status_code == 401
+    assert response.headers.getall("WWW-Authenticate") == ['Token realm="api"', "Basic"]
+
+
+def test_a_header_the_handler_sets_itself_wins_whatever_its_case(app, client):
+    @app.exception_handler(HTTPError)
+    def own(request, exc):
+        return Response(json={}, status=exc.status, headers={"www-authenticate": "Bearer"})
+
+    @app.get("/user")
+    def user(request):
+        raise HTTPError(401, headers={"WWW-Authenticate": "Token", "X-Reason": "expired"})
+
+    response = client.get("/user")
+    assert response.headers.getall("WWW-Authenticate") == ["Bearer"]  # not both
+    assert response.headers["X-Reason"] == "expired"
+
+
+def test_router_handlers_and_after_hooks_see_the_error_headers(app, client):
+    router = Router("/api")
+    router.add_exception_handler(MethodNotAllowed, realworld_errors)
+    seen = []
+
+    @router.after_request
+    def record(request, response):
+        seen.append(response.headers.get("Allow"))
+
+    @router.get("/tags")
+    def tags(request):
+        return []
+
+    app.include_router(router)
+    assert client.post("/api/tags").headers["Allow"] == "GET, HEAD, OPTIONS"
+    assert seen == ["GET, HEAD, OPTIONS"]
+
+
+def test_an_unsafe_error_header_is_not_sent_by_a_reshaping_handler(app, client, caplog):
+    # A header built from the client's input must not split the answer (CRLF injection).
+    app.add_exception_handler(HTTPError, realworld_errors)
+
+    @app.get("/login")
+    def login(request):
+        raise HTTPError(401, headers={"WWW-Authenticate": request.GET["realm"]})
+
+    response = client.get("/login?realm=a%0D%0ASet-Cookie:%20admin=1")
+    assert response.status_code == 500
+    assert "Set-Cookie" not in response.headers
+    assert "admin" not in response.text
+
+
+def test_a_wsgi_application_from_a_handler_is_sent_as_it_is(app, client):
+    def teapot(environ, start_response):
+        start_response("418 I'm a Teapot", [("Content-Type", "text/plain")])
+        return [b"short and stout"]
+
+    app.add_exception_handler(HTTPError, lambda request, exc: teapot)
+    app.add_route("/only-get", lambda request: {})
+    response = client.delete("/only-get")  # a 405, whose Allow a WSGI app cannot be given
+    assert (response.status_code, response.text) == (418, "short and stout")
+    assert "Allow" not in response.headers
 
 
 # --- webob.exc exceptions raised from views ------------------------------------------------
