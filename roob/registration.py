@@ -30,7 +30,7 @@ from roob.exceptions import ConfigurationError, InvalidRoute
 from roob.params import bind, filter_response, response_model, view_signature
 from roob.responses import to_response
 from roob.routing import Endpoint, Route, compile_pattern
-from roob.views import ViewMethod, views_for
+from roob.views import ViewMethod, check_hook, views_for
 
 __all__ = [
     "AfterHookFailed",
@@ -334,6 +334,9 @@ class RegistrationAPI:
     def _check_open(self) -> None:
         """Raise :class:`ConfigurationError` if registrations are no longer accepted."""
 
+    #: How messages about its hooks and handlers start: whose they are.
+    _where = ""
+
     def route(
         self, path: str, methods: Methods = None, **options: Unpack[RouteOptions]
     ) -> Callable[[F], F]:
@@ -391,6 +394,13 @@ class RegistrationAPI:
             raise ConfigurationError(
                 f"{exc_class.__name__} is not an Exception subclass; it cannot be handled"
             )
+        check_hook(
+            handler,
+            "exception handler",
+            ("request", "exc"),
+            self._where,
+            f" for {exc_class.__name__}",
+        )
         self._exception_handlers[exc_class] = handler
 
     def exception_handler(self, exc_class: type[BaseException]) -> Callable[[F], F]:
@@ -405,6 +415,7 @@ class RegistrationAPI:
     def before_request(self, hook: F) -> F:
         """Run ``hook(request)`` before each view; a value other than None is sent instead."""
         self._check_open()
+        check_hook(hook, "before_request hook", ("request",), self._where)
         self._before.append(hook)
         return hook
 
@@ -415,5 +426,6 @@ class RegistrationAPI:
         given (which it may have changed in place).
         """
         self._check_open()
+        check_hook(hook, "after_request hook", ("request", "response"), self._where)
         self._after.append(hook)
         return hook

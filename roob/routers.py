@@ -82,6 +82,7 @@ class Router(RegistrationAPI):
         self._after = []
         self._exception_handlers = {}
         self._included = False
+        self._where = f"{self!r}: "
 
     def _check_open(self) -> None:
         if self._included:

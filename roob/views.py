@@ -15,7 +15,8 @@ It answers exactly the verbs it defines (``get``, ``post``, ``put``,
 is never reachable from a request. Each request is served by a fresh
 instance, so a view may keep per-request state on ``self``. Either kind takes
 the request first (after ``self``) and is a plain ``def``: an ``async def``
-view is refused when it is added.
+view is refused when it is added. Hooks and exception handlers are checked
+the same way (:func:`check_hook`) when they are registered.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from typing import Any, NamedTuple
 from roob._types import Methods, View
 from roob.exceptions import ConfigurationError
 
-__all__ = ["HTTP_VERBS", "ViewMethod", "normalize_methods", "views_for"]
+__all__ = ["HTTP_VERBS", "ViewMethod", "check_hook", "normalize_methods", "views_for"]
 
 #: Every verb Roob knows, in the one order used wherever methods are listed.
 HTTP_VERBS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
@@ -90,6 +91,40 @@ def _signature(
             f"request first: {example}"
         )
     return signature.replace(parameters=parameters)
+
+
+def check_hook(
+    hook: Any, kind: str, arguments: tuple[str, ...], where: str = "", of: str = ""
+) -> None:
+    """Refuse, with a :class:`ConfigurationError`, a hook or exception handler that
+    cannot be called as ``hook(*arguments)``, as the view checks refuse a view.
+
+    ``kind`` names it (``before_request hook``), ``of`` may follow its name
+    (`` for KeyError``), ``where`` says whose it is (``Router(...): ``). One
+    whose signature cannot be read (a builtin) passes.
+    """
+    if not callable(hook):
+        raise ConfigurationError(f"{where}the {kind} {hook!r}{of} is not callable")
+    name = (getattr(hook, "__qualname__", None) or repr(hook)) + of
+    short = getattr(hook, "__name__", "")
+    short = short if short.isidentifier() else kind.split()[-1]
+    call = ", ".join(arguments)
+    if inspect.iscoroutinefunction(hook) or inspect.isasyncgenfunction(hook):
+        raise ConfigurationError(
+            f"{where}the {kind} {name} is an async def; Roob calls it synchronously as "
+            f"{short}({call}): define it with def"
+        )
+    try:
+        signature = inspect.signature(hook)
+    except (TypeError, ValueError):  # a builtin: nothing to read, it will tell when called
+        return
+    try:
+        signature.bind(*arguments)
+    except TypeError as exc:
+        raise ConfigurationError(
+            f"{where}the {kind} {name} cannot be called as {short}({call}) ({exc}); "
+            f"define it as def {short}({call})"
+        ) from None
 
 
 def _class_view(cls: type, attribute: str, where: str) -> ViewMethod:

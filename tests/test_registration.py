@@ -7,6 +7,7 @@ and the fix, or the behaviour that replaces a silent surprise.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 
@@ -381,3 +382,129 @@ def test_the_generated_search_function_can_be_read(app):
     assert source.startswith("def _search_")
     assert "isdigit()" in source
     assert "if True" not in source
+
+
+# --- hooks and exception handlers: checked like views ------------------------------
+
+
+def no_request():
+    return None
+
+
+def forgot_response(request):
+    return None
+
+
+def keyword_only(request, *, user):
+    return None
+
+
+async def async_hook(request):
+    return None
+
+
+@pytest.mark.parametrize(
+    ("register", "hook", "message"),
+    [
+        # The production review (part 2, section 3): registered, then every request a 500.
+        (
+            "before_request",
+            no_request,
+            "the before_request hook no_request cannot be called as no_request(request) "
+            "(too many positional arguments); define it as def no_request(request)",
+        ),
+        (
+            "before_request",
+            keyword_only,
+            "the before_request hook keyword_only cannot be called as keyword_only(request) "
+            "(missing a required argument: 'user'); define it as def keyword_only(request)",
+        ),
+        (
+            "after_request",
+            forgot_response,
+            "the after_request hook forgot_response cannot be called as "
+            "forgot_response(request, response) (too many positional arguments); "
+            "define it as def forgot_response(request, response)",
+        ),
+        (
+            "after_request",
+            lambda request, response, extra: None,
+            "the after_request hook <lambda> cannot be called as hook(request, response) "
+            "(missing a required argument: 'extra'); define it as def hook(request, response)",
+        ),
+        (
+            "before_request",
+            async_hook,
+            "the before_request hook async_hook is an async def; Roob calls it synchronously "
+            "as async_hook(request): define it with def",
+        ),
+        (
+            "before_request",
+            "not a function",
+            "the before_request hook 'not a function' is not callable",
+        ),
+        ("after_request", None, "the after_request hook None is not callable"),
+    ],
+)
+def test_a_hook_that_cannot_take_its_arguments_is_refused_when_registered(register, hook, message):
+    app = Roob(static_dir=None)
+    with refused(message):
+        getattr(app, register)(hook)
+    router = Router("/api")
+    with refused(f"Router(prefix='/api', name=None): {message}"):
+        getattr(router, register)(hook)
+    # Nothing was registered: the application still answers.
+    app.add_route("/", lambda request: "up")
+    assert TestClient(app).get("/").text == "up"
+
+
+def test_an_exception_handler_that_cannot_take_request_and_exc_is_refused(app):
+    def not_found(exc):
+        return {"message": str(exc)}, 404
+
+    with refused(
+        "the exception handler test_an_exception_handler_that_cannot_take_request_and_exc_is_"
+        "refused.<locals>.not_found for KeyError cannot be called as "
+        "not_found(request, exc) (too many positional arguments); "
+        "define it as def not_found(request, exc)"
+    ):
+        app.add_exception_handler(KeyError, not_found)
+    with refused(".<locals>.not_found for Exception cannot be called"):
+        app.add_exception_handler(not_found)  # the catch-all form
+    router = Router("/api", name="api")
+    with refused("Router(prefix='/api', name='api'): the exception handler test_"):
+        router.exception_handler(LookupError)(not_found)
+
+    async def handler(request, exc):
+        return {}
+
+    with refused(".<locals>.handler for KeyError is an async def"):
+        app.add_exception_handler(KeyError, handler)
+
+
+def test_hooks_of_every_callable_shape_that_can_take_the_arguments_register(app, client):
+    calls = []
+
+    class Recorder:
+        def __call__(self, request, response):
+            calls.append("instance")
+
+        def before(self, request):
+            calls.append("method")
+
+    @app.before_request
+    def flexible(*args, **kwargs):
+        calls.append("varargs")
+
+    app.before_request(Recorder().before)
+    app.before_request(functools.partial(lambda tag, request: calls.append(tag), "partial"))
+    app.after_request(Recorder())
+    app.after_request(lambda request, response, extra=None: calls.append("default"))
+    app.add_exception_handler(KeyError, lambda request, exc, *rest: ({"missing": str(exc)}, 404))
+
+    @app.get("/")
+    def index(request):
+        raise KeyError("x")
+
+    assert client.get("/").status_code == 404
+    assert calls == ["varargs", "method", "partial", "instance", "default"]
