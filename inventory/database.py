@@ -2,8 +2,10 @@
 
 SQLite (the embedded default) runs in WAL mode with a busy timeout, so the
 workers of one host read while one of them writes and wait for each other's
-writes instead of failing. PostgreSQL is used as it is, with connections
-checked before use so a restarted server does not fail the next request.
+writes instead of failing. PostgreSQL is used at READ COMMITTED, whatever the
+server's default (the product inserts rely on it, inventory/repository.py), with
+connections checked before use so a restarted server does not fail the next
+request.
 
 :func:`prepare` creates the schema and seeds the four products of the seed
 exactly once, even when several workers start at the same moment: the seed is
@@ -121,7 +123,9 @@ def connect(database_url: str | URL, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEO
         engine = create_engine(url, connect_args={"timeout": busy_timeout_ms / 1000})
         event.listen(engine, "connect", _sqlite_connection_setup(busy_timeout_ms))
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # Each statement sees what was committed before it started: an insert that waited
+    # for another one's lock sees its product (inventory/repository.py).
+    return create_engine(url, pool_pre_ping=True, isolation_level="READ COMMITTED")
 
 
 def _insert_unless_present(connection: Connection, table: Table, row: dict[str, Any]) -> bool:

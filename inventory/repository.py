@@ -8,6 +8,50 @@ for another worker's write). All values go in as bound parameters.
 Database failures that a client can do nothing about but wait (the server is
 down, the SQLite file is locked past the busy timeout) surface as
 :class:`~inventory.errors.DatabaseUnavailable`.
+
+How a new product's id is chosen, and why concurrent writers never collide
+---------------------------------------------------------------------------
+
+A product created without an id gets one past the largest id there is, or, once
+a product holds ``MAX_PRODUCT_ID``, the lowest free id (:func:`_free_id`),
+computed inside the ``INSERT``. A client may also choose a free id (``POST`` with
+an ``id``; ``PUT`` and ``PATCH`` never create or renumber a product). Two
+transactions that compute the next id at the same moment compute the same one,
+and the second fails on the primary key: on PostgreSQL behind several hosts that
+was a 500 (issue 18). Retrying on the conflict alone does not fix it: under
+contention each retry loses again to another writer (six processes exhausted ten
+attempts within seconds).
+
+So the inserts of products are serialized, and each one computes its id from
+every product committed before it:
+
+* SQLite has one writer at a time, and an ``INSERT ... SELECT`` takes the write
+  lock before it reads: nothing is written between its read of the largest id
+  and its write.
+* PostgreSQL: each transaction that inserts a product first takes a transaction
+  advisory lock (:data:`INSERT_LOCK`, held until commit or rollback). Under READ
+  COMMITTED (the engine's level, see :func:`inventory.database.connect`) the
+  ``INSERT``, a later statement, sees every product the previous holder
+  committed: PostgreSQL makes a commit visible before it releases the locks.
+  Client-chosen ids take the same lock, so a 409 means the id was really taken.
+  Reads, updates and deletes never wait for it.
+
+Why not let the database number the rows (a SERIAL/IDENTITY sequence, SQLite's
+ROWID)? A sequence knows nothing of the ids clients choose: it hands out an id a
+client already took, and keeping it ahead with ``setval(GREATEST(...))`` is not
+atomic with a concurrent ``nextval`` (it can move the sequence back), so the
+conflicts and retries stay. And the range: once a client takes
+``MAX_PRODUCT_ID``, PostgreSQL's sequence stops and SQLite's ROWID goes past the
+column's range, where the service promises the lowest free id instead. The lock
+costs one round trip per insert and makes product inserts on PostgreSQL wait
+for each other for one ``INSERT`` and a commit each (SQLite serializes every
+write anyway), which an inventory written at human rates never notices. It needs
+no change to the schema, so databases made by older versions keep working.
+
+A writer that does not take the lock (an older version of the service during a
+rolling update, a manual ``INSERT``) can still collide with an assigned id: the
+insert is tried again, a bounded number of times, and past that the answer is
+a 503 with ``Retry-After``, never a 500.
 """
 
 from __future__ import annotations
@@ -48,8 +92,10 @@ T = TypeVar("T")
 _COLUMNS = (products.c.id, products.c.product_name, products.c.brand, products.c.category)
 _TEXT_COLUMNS = ("product_name", "brand", "category")
 _ORDER = products.c.id
-# Attempts at an insert whose id is assigned: two writers can compute the same
-# free id at once on PostgreSQL; the loser sees the winner's and tries again.
+#: The PostgreSQL advisory lock key that product inserts hold until they end
+#: ("products" in ASCII); see the module's docstring.
+INSERT_LOCK = int.from_bytes(b"products", "big")
+# Attempts at an insert whose id is assigned, against writers that bypass INSERT_LOCK.
 _ASSIGN_ATTEMPTS = 10
 
 
@@ -59,6 +105,7 @@ def _free_id() -> Any:
 
     Assigned here, not by the database: SQLite would go past ``MAX_PRODUCT_ID``
     and PostgreSQL's sequence stops at it, after a client chose an id near the top.
+    Safe only while no other insert runs: see :func:`_lock_inserts`.
     """
     top = select(func.coalesce(func.max(products.c.id), 0)).scalar_subquery()
     taken = products.alias("taken")
@@ -69,6 +116,13 @@ def _free_id() -> Any:
     )
     first_free = ~exists().where(products.c.id == 1)
     return case((top < MAX_PRODUCT_ID, top + 1), (first_free, 1), else_=gap)
+
+
+def _lock_inserts(connection: Connection) -> None:
+    """Wait until no other transaction is inserting a product, and keep others
+    waiting until this one ends (PostgreSQL; SQLite has one writer anyway)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(select(func.pg_advisory_xact_lock(INSERT_LOCK)))
 
 
 def _product(row: Row[Any, Any, Any, Any]) -> Product:
@@ -144,9 +198,11 @@ class ProductRepository:
         nothing is written and the answer is the stored product with the stored
         fingerprint, for the caller to compare.
         """
+        last_conflict: IntegrityError | None = None
         for attempt in range(_ASSIGN_ATTEMPTS):
             try:
                 with self.engine.begin() as connection:
+                    _lock_inserts(connection)  # before the key's look-up: a retry sees it
                     if idempotency is not None:
                         stored = self._stored(connection, idempotency[0])
                         if stored is not None:
@@ -160,7 +216,7 @@ class ProductRepository:
                             )
                         )
                     return product, None
-            except IntegrityError:
+            except IntegrityError as exc:
                 if idempotency is not None:  # the same key, sent at the same time?
                     with self.engine.connect() as connection:
                         stored = self._stored(connection, idempotency[0])
@@ -168,9 +224,10 @@ class ProductRepository:
                         return stored
                 if "id" in fields:
                     raise ProductIdTaken(fields["id"]) from None
-                if attempt == _ASSIGN_ATTEMPTS - 1:
-                    raise
-        raise AssertionError("unreachable")  # pragma: no cover
+                # An assigned id taken by a writer that bypasses INSERT_LOCK.
+                logger.warning("assigned product id taken (attempt %d): %s", attempt + 1, exc.orig)
+                last_conflict = exc
+        raise DatabaseUnavailable("The database is busy; try again shortly") from last_conflict
 
     @staticmethod
     def _stored(connection: Connection, key: str) -> tuple[Product, str] | None:
