@@ -60,7 +60,7 @@ from roob.registration import (
     run_after_hooks,
     run_before_hooks,
 )
-from roob.requests import DEFAULT_MAX_BODY_SIZE, Request
+from roob.requests import DEFAULT_MAX_BODY_SIZE, UPLOADS_KEY, ClosingBody, Request
 from roob.responses import (
     Response,
     dump_json,
@@ -251,6 +251,8 @@ class Roob(RegistrationAPI):
                         "200 OK",
                         [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
                     )
+                    if UPLOADS_KEY in environ:  # uploaded files end with the request
+                        request.close()
                     return [] if method == "HEAD" else [body]
                 response = result if isinstance(result, webob.Response) else to_response(result)
             else:
@@ -258,7 +260,10 @@ class Roob(RegistrationAPI):
         except Exception as exc:
             response = self._error_response(request, exc, endpoint)
         if type(getattr(response, "_app_iter", None)) is list:  # a body that cannot fail
-            return response(environ, start_response)
+            sent = response(environ, start_response)
+            if UPLOADS_KEY in environ:  # uploaded files end with the request
+                request.close()
+            return sent
         return self._streamed(response, request, endpoint, start_response)
 
     def _streamed(
@@ -276,7 +281,10 @@ class Roob(RegistrationAPI):
             error = self._error_response(request, exc, endpoint, hooks_ran=True)
             return list(error(environ, start_response))
 
-        return held_until_body(response, environ, start_response, fail)
+        body = held_until_body(response, environ, start_response, fail)
+        # A request with a body may have uploaded files, or parse them as the body is
+        # produced: they are closed when the server closes the body.
+        return ClosingBody(body, request) if environ.get("CONTENT_TYPE") else body
 
     def _error_response(
         self,

@@ -4,7 +4,7 @@
 
     @app.post("/notes", max_body_size=20 * 2**20)
     def create(request):
-        title = request.form["title"]            # str
+        title = request.form["title"]            # str; a 400 if the form has none
         picture = request.files.get("picture")   # an UploadedFile, or None
         if picture is not None:
             picture.save(f"uploads/{picture.safe_filename}")
@@ -12,8 +12,8 @@
 Both come from one parse of the body, done the first time either is read:
 ``application/x-www-form-urlencoded`` bodies are decoded as UTF-8, and
 ``multipart/form-data`` bodies are read as a stream by the ``multipart``
-package (not the standard library's deprecated ``cgi``). A part up to
-:data:`SPOOL_LIMIT` bytes stays in memory; a larger one is spooled to a
+package's push parser (not the standard library's deprecated ``cgi``). A file
+up to :data:`SPOOL_LIMIT` bytes stays in memory; a larger one is spooled to a
 temporary file as it arrives, so a 200 MB upload costs about 64 KiB of memory.
 Text fields go to ``form`` as ``str`` (at most :data:`FIELD_LIMIT` bytes
 each: 413 past it); parts with a filename go to
@@ -21,9 +21,15 @@ each: 413 past it); parts with a filename go to
 two empty multidicts. The body is read once: after ``request.form`` of a
 multipart body, ``request.body`` is not available.
 
+``form["name"]`` and ``files["name"]`` for a field the client did not send
+raise :class:`MissingField`, a ``KeyError`` that is also a 400
+:class:`~roob.BadRequest`; ``.get()`` gives None.
+
 The body is bounded by the request's ``max_body_size`` (413); a body that is
 not what its Content-Type says (a broken multipart body, a missing boundary,
-text that is not UTF-8) is a 400.
+text that is not UTF-8) is a 400. Every uploaded file is closed, and its
+temporary file deleted, when the request ends (:meth:`roob.Request.close`);
+the files of a body that failed to parse are closed at once.
 """
 
 from __future__ import annotations
@@ -31,7 +37,10 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from typing import IO, TYPE_CHECKING, Any
+import tempfile
+import unicodedata
+from collections.abc import Iterator, Mapping
+from typing import IO, TYPE_CHECKING, Any, NoReturn
 from urllib.parse import parse_qsl
 
 from webob.multidict import MultiDict
@@ -45,13 +54,17 @@ if TYPE_CHECKING:
 __all__ = [
     "FIELD_LIMIT",
     "FORM_CONTENT_TYPES",
+    "SAFE_FILENAME_LIMIT",
     "SPOOL_LIMIT",
+    "FormFields",
+    "FormFiles",
+    "MissingField",
     "UploadedFile",
     "media_type",
     "parse_form",
 ]
 
-#: Parts larger than this many bytes are kept in a temporary file, not in memory.
+#: Files larger than this many bytes are kept in a temporary file, not in memory.
 SPOOL_LIMIT = 64 * 1024
 #: The most parts (fields and files) a multipart body may have.
 PART_LIMIT = 1000
@@ -59,7 +72,64 @@ PART_LIMIT = 1000
 FIELD_LIMIT = 1024 * 1024
 #: The media types :func:`parse_form` reads.
 FORM_CONTENT_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+#: The most characters :attr:`UploadedFile.safe_filename` has: well under the 255
+#: bytes most file systems (ext4, XFS, APFS, NTFS) allow in a name.
+SAFE_FILENAME_LIMIT = 200
+_READ_SIZE = 64 * 1024
 _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+# Names Windows gives to devices whatever their extension (CON.txt is the console).
+_WINDOWS_DEVICES = frozenset(
+    {"CON", "PRN", "AUX", "NUL", *(f"{port}{n}" for port in ("COM", "LPT") for n in range(10))}
+)
+
+
+class MissingField(BadRequest, KeyError):
+    """``request.form["name"]`` or ``request.files["name"]`` for a field the client
+    did not send: a ``KeyError``, as a dict would raise, that is also a 400
+    :class:`~roob.BadRequest` naming the field, as the client left it out (Werkzeug's
+    ``BadRequestKeyError``)."""
+
+    def __init__(self, key: Any, message: str | None = None) -> None:
+        super().__init__(message or f"The form has no field {key!r}")
+        self.key = key
+
+
+class FormFields(MultiDict):  # type: ignore[misc]
+    """``request.form``: a :class:`webob.multidict.MultiDict` whose missing key is a
+    :class:`MissingField` (a 400), not a bare ``KeyError`` (a 500)."""
+
+    _what = "field"
+
+    def __getitem__(self, key: Any) -> Any:
+        try:
+            return super().__getitem__(key)
+        except KeyError:
+            self._missing(key)
+
+    def getone(self, key: Any) -> Any:
+        """The one value of ``key``: a 400 if there is none, or more than one."""
+        values = self.getall(key)
+        if len(values) == 1:
+            return values[0]
+        if not values:
+            self._missing(key)
+        raise MissingField(key, f"The form has {len(values)} {self._what}s {key!r}, not one")
+
+    def pop(self, key: Any, *default: Any) -> Any:
+        try:
+            return super().pop(key, *default)
+        except KeyError:
+            self._missing(key)
+
+    def _missing(self, key: Any) -> NoReturn:
+        raise MissingField(key, f"The form has no {self._what} {key!r}") from None
+
+
+class FormFiles(FormFields):
+    """``request.files``: :class:`UploadedFile` values; a missing key is a 400."""
+
+    _what = "file"
 
 
 class UploadedFile:
@@ -67,28 +137,48 @@ class UploadedFile:
 
     ``filename`` is what the client sent: never use it as a path as it is
     (``safe_filename`` is a version that can be one). ``file`` is a binary
-    file object positioned at the start.
+    file object positioned at the start. The file is closed, and its temporary
+    file deleted, when the request ends: save it (:meth:`save`) or read it
+    before then.
+
+    Roob makes them; a test can make one too:
+    ``UploadedFile(io.BytesIO(b"..."), "notes.txt", content_type="text/plain")``.
     """
 
-    def __init__(self, part: Any) -> None:
-        self._part = part
-        self.name: str = part.name
-        self.filename: str = part.filename
-        self.content_type: str = part.content_type
-        self.size: int = part.size
-        self.headers: dict[str, str] = dict(part.headerlist)
-
-    @property
-    def file(self) -> IO[bytes]:
-        return self._part.file  # type: ignore[no-any-return]
+    def __init__(
+        self,
+        file: IO[bytes],
+        filename: str,
+        *,
+        name: str = "",
+        content_type: str = "application/octet-stream",
+        headers: Mapping[str, str] | None = None,
+        size: int | None = None,
+    ) -> None:
+        self.file = file
+        self.filename = filename
+        self.name = name
+        self.content_type = content_type
+        self.headers: dict[str, str] = dict(headers or {})
+        if size is None:
+            size = file.seek(0, os.SEEK_END)
+            file.seek(0)
+        self.size: int = size
 
     @property
     def safe_filename(self) -> str:
-        """``filename`` without folders and with only ``A-Za-z0-9._-`` (``"upload"`` if
-        nothing is left)."""
-        base = os.path.basename(self.filename.replace("\\", "/"))
-        cleaned = _UNSAFE_FILENAME.sub("_", base).strip("._")
-        return cleaned or "upload"
+        """``filename`` made safe to use as the name of a file in a folder of yours.
+
+        Without folders (``../../x`` is ``x``), in ASCII (``ü`` is ``u``, as
+        Werkzeug's ``secure_filename`` does), with only ``A-Za-z0-9._-`` (a run
+        of other characters becomes ``_``; control characters are dropped), no
+        leading or trailing ``.`` or ``_``, never a Windows device name (``CON``
+        is ``_CON``), and at most :data:`SAFE_FILENAME_LIMIT` (200) characters:
+        a longer name is cut, keeping its extension. ``"upload"`` if nothing is
+        left. Two clients can send the same name: add something unique to it
+        if one must not replace the other.
+        """
+        return _safe_filename(self.filename)
 
     def read(self, size: int = -1) -> bytes:
         """Read from the file (all of it by default)."""
@@ -107,9 +197,9 @@ class UploadedFile:
         return self.size
 
     def close(self) -> None:
-        """Free the file (its temporary file is deleted; this happens anyway once the
-        request is over and nothing refers to it)."""
-        self._part.close()
+        """Close the file (a temporary file is deleted). Roob closes every uploaded
+        file when the request ends; closing one twice does nothing."""
+        self.file.close()
 
     def __repr__(self) -> str:
         return (
@@ -129,22 +219,37 @@ class UploadedFile:
         return {"type": "string", "format": "binary"}
 
 
+def _safe_filename(filename: str) -> str:
+    """See :attr:`UploadedFile.safe_filename`."""
+    ascii_name = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
+    base = os.path.basename(_CONTROL_CHARACTERS.sub("", ascii_name).replace("\\", "/"))
+    name = _UNSAFE_FILENAME.sub("_", base).strip("._") or "upload"
+    if name.partition(".")[0].upper() in _WINDOWS_DEVICES:
+        name = f"_{name}"
+    if len(name) > SAFE_FILENAME_LIMIT:
+        stem, extension = os.path.splitext(name)
+        if len(extension) > SAFE_FILENAME_LIMIT // 2:  # no extension: a dot in a long name
+            stem, extension = name, ""
+        name = stem[: SAFE_FILENAME_LIMIT - len(extension)].rstrip("._") + extension
+    return name
+
+
 def media_type(request: Request) -> str:
     """The request's media type as compared: ``Text/Plain ; charset=x`` is ``text/plain``."""
     return str(request.environ.get("CONTENT_TYPE", "")).split(";", 1)[0].strip().lower()
 
 
-def parse_form(request: Request) -> tuple[MultiDict, MultiDict]:
+def parse_form(request: Request) -> tuple[FormFields, FormFiles]:
     """The body's text fields and files; see the module's documentation."""
     content_type = media_type(request)
     if content_type == "application/x-www-form-urlencoded":
-        return _parse_urlencoded(request.body), MultiDict()
+        return _parse_urlencoded(request.body), FormFiles()
     if content_type == "multipart/form-data":
         return _parse_multipart(request)
-    return MultiDict(), MultiDict()
+    return FormFields(), FormFiles()
 
 
-def _parse_urlencoded(body: bytes) -> MultiDict:
+def _parse_urlencoded(body: bytes) -> FormFields:
     try:
         text = body.decode("utf-8")
         pairs = parse_qsl(text, keep_blank_values=True, errors="strict",
@@ -153,10 +258,10 @@ def _parse_urlencoded(body: bytes) -> MultiDict:
         raise BadRequest("Form body is not valid UTF-8") from None
     except ValueError:
         raise BadRequest(f"Form body has more than {PART_LIMIT} fields") from None
-    return MultiDict(pairs)
+    return FormFields(pairs)
 
 
-def _parse_multipart(request: Request) -> tuple[MultiDict, MultiDict]:
+def _parse_multipart(request: Request) -> tuple[FormFields, FormFiles]:
     import multipart  # only applications that receive multipart bodies load it
 
     environ = request.environ
@@ -167,35 +272,77 @@ def _parse_multipart(request: Request) -> tuple[MultiDict, MultiDict]:
     length = request.content_length
     if length is not None and length > limit:
         raise request._too_large()  # before a byte is read
-    if length is None and not environ.get("wsgi.input_terminated"):
-        return MultiDict(), MultiDict()  # no length and no end: WebOb's empty body
-    parser = multipart.MultipartParser(
-        BoundedInput(request, environ["wsgi.input"], limit),
-        boundary,
-        -1 if length is None else length,
-        spool_limit=SPOOL_LIMIT,
-        memory_limit=max(limit, SPOOL_LIMIT),
-        part_limit=PART_LIMIT,
+    if length is None and not request.is_body_readable:
+        return FormFields(), FormFiles()  # no body (a chunked one this server cannot end: 411)
+    # The push parser, not multipart.MultipartParser: that one's parts sit in a reference
+    # cycle (a part spooled to disk holds a bound method of itself), so the temporary
+    # file of a part nothing closed stayed open until the garbage collector ran. Here
+    # every file is an UploadedFile made before its first byte is written, none is in a
+    # cycle, and all are closed if the body turns out bad.
+    parser = multipart.PushMultipartParser(
+        boundary, -1 if length is None else length, max_segment_count=PART_LIMIT
     )
-    fields, files = MultiDict(), MultiDict()
+    read = BoundedInput(request, environ["wsgi.input"], limit).read
+    fields, files = FormFields(), FormFiles()
+    made: list[UploadedFile] = []
     try:
-        for part in parser:
-            if part.filename is not None:
-                if part.filename or part.size:  # a file input left empty sends neither
-                    files.add(part.name, UploadedFile(part))
-            else:
-                if part.size > FIELD_LIMIT:  # it would be read into memory whole
-                    raise RequestEntityTooLarge(
-                        f"The form field {part.name!r} is larger than {FIELD_LIMIT} bytes; "
-                        "send large content as a file"
+        _read_parts(parser.parse_blocking(read, _READ_SIZE), fields, files, made)
+    except BaseException:  # a bad body, a 413, the client gone: no file outlives it
+        for upload in made:
+            upload.close()
+        raise
+    return fields, files
+
+
+def _read_parts(
+    events: Iterator[Any], fields: FormFields, files: FormFiles, made: list[UploadedFile]
+) -> None:
+    """Fill ``fields`` and ``files`` from the push parser's events; every file made goes
+    to ``made`` before its first byte is written."""
+    import multipart
+
+    segment: Any = None
+    upload: UploadedFile | None = None
+    text: list[bytes] = []
+    try:
+        for event in events:
+            if isinstance(event, multipart.MultipartSegment):  # a part's headers
+                segment = event
+                if segment.filename is None:
+                    upload, text = None, []
+                else:
+                    upload = UploadedFile(
+                        # Closed by the request when it ends, or below if the body is bad.
+                        tempfile.SpooledTemporaryFile(SPOOL_LIMIT),  # noqa: SIM115
+                        segment.filename,
+                        name=segment.name,
+                        content_type=segment.content_type or "application/octet-stream",
+                        headers=dict(segment.headerlist),
+                        size=0,
                     )
-                fields.add(part.name, part.raw.decode("utf-8"))
-                part.close()
+                    made.append(upload)
+            elif event is None:  # the end of the part
+                if upload is None:
+                    fields.add(segment.name, b"".join(text).decode("utf-8"))
+                elif upload.filename or upload.size:  # a file input left empty sends neither
+                    upload.file.seek(0)
+                    files.add(upload.name, upload)
+                else:
+                    upload.close()
+            elif upload is not None:  # a piece of the part's content
+                upload.file.write(event)
+                upload.size += len(event)
+            elif segment.bytes_received > FIELD_LIMIT:  # a text field becomes a str in memory
+                raise RequestEntityTooLarge(
+                    f"The form field {segment.name!r} is larger than {FIELD_LIMIT} bytes; "
+                    "send large content as a file"
+                )
+            else:
+                text.append(event)
     except UnicodeDecodeError:
         raise BadRequest("A multipart form field is not valid UTF-8") from None
     except multipart.MultipartError as exc:
         raise BadRequest(f"Malformed multipart/form-data body: {exc}") from None
-    return fields, files
 
 
 def _boundary(content_type: str) -> str:

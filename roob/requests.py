@@ -8,9 +8,15 @@ Everything WebOb offers is there (``request.GET``, ``request.headers``,
 * the body is never read past ``max_body_size`` bytes: a longer
   ``Content-Length`` is refused before anything is read, and a chunked body
   is read only up to the limit; either way the client gets a 413;
+* a body is never taken for an empty one: a chunked body on a server that
+  cannot say where it ends (no ``Content-Length``, no
+  ``wsgi.input_terminated``: uWSGI, a2wsgi) is a 411 when the view reads it;
 * ``request.json`` parses the body as JSON whatever the Content-Type, and a
   body that is empty, not UTF-8, not JSON, or nested too deeply is a 400 with
   a message that says which; so is a query string that is not UTF-8.
+
+The files of a multipart body (``request.files``) are closed, and their
+temporary files deleted, when the request ends (:meth:`Request.close`).
 """
 
 from __future__ import annotations
@@ -18,23 +24,33 @@ from __future__ import annotations
 import io
 import json
 import sys
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import webob
 
-from roob.exceptions import BadRequest, ConfigurationError, RequestEntityTooLarge
+from roob.exceptions import (
+    BadRequest,
+    ConfigurationError,
+    LengthRequired,
+    RequestEntityTooLarge,
+)
 from roob.logs import logger
 
 if TYPE_CHECKING:
     from webob.multidict import MultiDict
 
     from roob.app import Roob
+    from roob.forms import UploadedFile
     from roob.sessions import Session
 
-__all__ = ["DEFAULT_MAX_BODY_SIZE", "BoundedInput", "Request"]
+__all__ = ["DEFAULT_MAX_BODY_SIZE", "UPLOADS_KEY", "BoundedInput", "ClosingBody", "Request"]
 
 
 DEFAULT_MAX_BODY_SIZE = 1024 * 1024
+#: The environ key of the files of a parsed multipart body, until :meth:`Request.close`:
+#: absent for every request that parsed none, so the end of those costs one key test.
+UPLOADS_KEY = "roob.uploads"
 _CHUNK = 64 * 1024
 _UNSET: Any = object()
 
@@ -68,6 +84,29 @@ class BoundedInput:
         return data
 
 
+class ClosingBody:
+    """A streamed response body that closes ``request`` (its uploaded files) after
+    itself, when the server closes it (PEP 3333): whether it was sent whole, failed,
+    or the client left. Files a generator parses while it runs are closed too."""
+
+    __slots__ = ("body", "request")
+
+    def __init__(self, body: Iterable[bytes], request: Request) -> None:
+        self.body = body
+        self.request = request
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.body)
+
+    def close(self) -> None:
+        try:
+            close = getattr(self.body, "close", None)
+            if close is not None:
+                close()
+        finally:
+            self.request.close()
+
+
 class Request(webob.Request):  # type: ignore[misc]
     """An HTTP request. Views receive one as their first argument."""
 
@@ -82,6 +121,30 @@ class Request(webob.Request):  # type: ignore[misc]
     _form_cache: tuple[MultiDict, MultiDict] | None = None
     _session_cache: Session | None = None
 
+    def _is_body_readable(self) -> bool:
+        readable: bool = webob.Request.is_body_readable.fget(self)
+        if (
+            not readable
+            and self.environ.get("HTTP_TRANSFER_ENCODING")
+            and self.content_length is None
+        ):
+            # A chunked body the server neither deframed nor ends (uWSGI, a2wsgi): its
+            # length cannot be known, and reading it as empty would hide it from the
+            # view and from max_body_size.
+            raise LengthRequired(
+                "Request body is chunked and this server cannot tell where it ends: "
+                "send it with a Content-Length"
+            )
+        return readable
+
+    is_body_readable = property(
+        _is_body_readable,
+        webob.Request.is_body_readable.fset,
+        doc="Whether there is a body to read: one with a Content-Length, or one the server "
+        "ends (``wsgi.input_terminated``). A chunked body that the server cannot end "
+        "raises :class:`~roob.LengthRequired` (411).",
+    )
+
     def _buffer_body(self) -> None:
         """Read the body (at most ``max_body_size`` bytes) into a seekable buffer."""
         environ = self.environ
@@ -90,8 +153,8 @@ class Request(webob.Request):  # type: ignore[misc]
             raise self._too_large()
         if length is not None or environ.get("webob.is_body_seekable"):
             return  # WebOb reads exactly Content-Length bytes, or the buffer
-        if not environ.get("wsgi.input_terminated"):
-            return  # no length and no end marker: WebOb treats the body as empty
+        if not self.is_body_readable:
+            return  # no body at all (a chunked one this server cannot end is a 411)
         bounded = BoundedInput(self, environ["wsgi.input"], self.max_body_size)
         data = b"".join(iter(lambda: bounded.read(_CHUNK), b""))
         environ["wsgi.input"] = io.BytesIO(data)
@@ -208,7 +271,18 @@ class Request(webob.Request):  # type: ignore[misc]
             from roob.forms import parse_form
 
             parsed = self._form_cache = parse_form(self)
+            if parsed[1]:  # kept where the end of the request finds them
+                self.environ.setdefault(UPLOADS_KEY, []).extend(parsed[1].values())
         return parsed
+
+    def close(self) -> None:
+        """Close the files of the body (``request.files``): their temporary files are
+        deleted. Roob calls it when the request ends (after the view, the hooks and
+        the error handlers; for a streamed answer, when the server closes its body);
+        call it yourself for a request you made and parsed by hand."""
+        uploads: list[UploadedFile] = self.environ.pop(UPLOADS_KEY, ())
+        for upload in uploads:
+            upload.close()
 
     @property
     def form(self) -> MultiDict:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+from typing import Annotated
 
 import pytest
 import webob
+from pydantic import BaseModel
 
 import roob
-from roob import Roob
+from roob import Form, Roob
 from roob.requests import DEFAULT_MAX_BODY_SIZE
 from roob.testing import TestClient
 
@@ -251,6 +253,132 @@ def test_a_chunked_body_is_readable_again(app, client):
 
     response = client.post("/", environ=chunked(b"[1, 2]"))
     assert response.json() == {"body": "[1, 2]", "json": [1, 2]}
+
+
+# --- bodies the server cannot frame (uWSGI, a2wsgi) -------------------------
+
+
+def unframed(body: bytes, content_type: str = "application/json", **extra: str) -> dict:
+    """A chunked request as uWSGI's HTTP router and a2wsgi hand it over: the chunking
+    header, no Content-Length, no wsgi.input_terminated (tests/integration/test_uwsgi.py
+    shows the real one)."""
+    return {
+        "wsgi.input": io.BytesIO(body),
+        "HTTP_TRANSFER_ENCODING": "chunked",
+        "CONTENT_TYPE": content_type,
+        "CONTENT_LENGTH": "",
+        **extra,
+    }
+
+
+class Item(BaseModel):
+    name: str
+
+
+def body_readers() -> Roob:
+    app = Roob(static_dir=None, max_body_size=100_000)
+    readers = {
+        "body": lambda request: len(request.body),
+        "json": lambda request: request.json,
+        "text": lambda request: request.text,
+        "form": lambda request: dict(request.form),
+        "files": lambda request: len(request.files),
+        "POST": lambda request: dict(request.POST),
+        "params": lambda request: dict(request.params),
+        "body_file": lambda request: len(request.body_file.read()),
+    }
+
+    def reading(read):
+        def view(request):
+            return {"read": read(request)}
+
+        return view
+
+    for name, read in readers.items():
+        app.add_route(f"/{name}", reading(read), ["POST"], name=name)
+
+    @app.post("/typed-body")
+    def typed_body(request, item: Item):
+        return {"read": item.name}
+
+    @app.post("/typed-form")
+    def typed_form(request, name: Annotated[str, Form()]):
+        return {"read": name}
+
+    @app.post("/ignores-body")
+    def ignores_body(request):
+        return {"read": None}
+
+    @app.get("/hello")
+    def hello(request):
+        return {"read": len(request.body), "form": dict(request.form)}
+
+    return app
+
+
+READERS = ["body", "json", "text", "form", "files", "POST", "params", "body_file",
+           "typed-body", "typed-form"]  # fmt: skip
+CONTENT_TYPES = {"form": "application/x-www-form-urlencoded", "typed-form": "application/x-www-form-urlencoded",
+                 "files": "multipart/form-data; boundary=XyZ", "POST": "application/x-www-form-urlencoded"}  # fmt: skip
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_a_chunked_body_the_server_cannot_end_is_a_411_never_an_empty_body(reader):
+    """The outside review: under uWSGI and a2wsgi a chunked body read as empty, so a
+    view saw no data and 200 kB passed a 100 kB limit."""
+    content_type = CONTENT_TYPES.get(reader, "application/json")
+    response = TestClient(body_readers(), validate=False).post(
+        f"/{reader}", environ=unframed(b'{"name": "x"}' + b" " * 200_000, content_type)
+    )
+    assert response.status_code == 411
+    assert response.json() == {
+        "message": "Request body is chunked and this server cannot tell where it ends: "
+        "send it with a Content-Length"
+    }
+
+
+def test_behind_a2wsgi_a_chunked_body_is_a_411():
+    # a2wsgi 1.10's build_environ: the client's headers, its own wsgi.input, no
+    # CONTENT_LENGTH for a chunked body and no wsgi.input_terminated.
+    environ = unframed(b'{"name": "x"}', **{"asgi.scope": "..."})  # type: ignore[arg-type]
+    environ.pop("CONTENT_LENGTH")
+    response = TestClient(body_readers(), validate=False).post("/json", environ=environ)
+    assert response.status_code == 411
+
+
+@pytest.mark.parametrize("reader", ["body", "json", "files", "typed-body"])
+def test_a_chunked_body_the_server_ends_is_read_as_before(reader):
+    content_type = CONTENT_TYPES.get(reader, "application/json")
+    body = b'{"name": "x"}'
+    if reader == "files":
+        body = (b'--XyZ\r\nContent-Disposition: form-data; name="f"; filename="a"\r\n\r\n'
+                b"data\r\n--XyZ--\r\n")  # fmt: skip
+    response = TestClient(body_readers(), validate=False).post(
+        f"/{reader}", environ=unframed(body, content_type, **{"wsgi.input_terminated": True})
+    )
+    assert response.status_code == 200
+    assert response.json()["read"] in (len(body), {"name": "x"}, 1, "x")
+
+
+def test_a_chunked_body_the_view_never_reads_is_not_refused():
+    response = TestClient(body_readers(), validate=False).post(
+        "/ignores-body", environ=unframed(b"x" * 10)
+    )
+    assert response.json() == {"read": None}
+
+
+def test_a_request_without_a_body_stays_empty(unreadable_input):
+    client = TestClient(body_readers(), validate=False)
+    environ = {"wsgi.input": unreadable_input, "CONTENT_LENGTH": ""}
+    assert client.get("/hello", environ=environ).json() == {"read": 0, "form": {}}
+    response = client.post("/body", environ={**environ, "CONTENT_TYPE": "text/plain"})
+    assert response.json() == {"read": 0}
+
+
+def test_length_required_is_an_http_error():
+    assert issubclass(roob.LengthRequired, roob.HTTPError)
+    assert roob.LengthRequired().status == 411
+    assert roob.LengthRequired().message == "Length Required"
 
 
 # --- forms ------------------------------------------------------------------
