@@ -18,17 +18,19 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, TypedDict, TypeVar, Unpack
 
-from roob._types import AfterHook, BeforeHook, ExceptionHandler, Methods, View
+import webob
+
+from roob._types import AfterHook, BeforeHook, Environ, ExceptionHandler, Methods, View, WSGIApp
 from roob.conditional import conditional_view
 from roob.convertors import Convertor
 from roob.csrf import SAFE_METHODS, csrf_protected
 from roob.exceptions import ConfigurationError, InvalidRoute
 from roob.params import bind, filter_response, response_model, view_signature
-from roob.responses import to_response
+from roob.responses import Response, to_response
 from roob.routing import Endpoint, Route, compile_pattern
 from roob.views import ViewMethod, check_hook, views_for
 
@@ -43,6 +45,8 @@ __all__ = [
     "run_after_hooks",
     "run_before_hooks",
     "with_hooks",
+    "with_status",
+    "wsgi_response",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -287,17 +291,80 @@ def run_before_hooks(hooks: Sequence[BeforeHook], request: Any) -> Any:
 def run_after_hooks(hooks: Sequence[AfterHook], request: Any, response: Any) -> Any:
     """``response`` passed through each hook in turn; a hook returning None keeps it.
 
-    A hook that raises is reported as :class:`AfterHookFailed`, so that the
-    error response does not run the hooks a second time.
+    Hooks always get a Response: a bare WSGI application (a view may return
+    one) is called first, for its status and headers (:func:`wsgi_response`).
+    A hook that raises, or an application that fails then, is reported as
+    :class:`AfterHookFailed`, so that the error response does not run the
+    hooks a second time.
     """
-    for hook in hooks:
-        try:
+    try:
+        if not isinstance(response, webob.Response):
+            response = wsgi_response(response, request.environ)
+        for hook in hooks:
             returned = hook(request, response)
             if returned is not None:
                 response = _hook_response(hook, "after_request", returned)
-        except Exception as exc:
-            raise AfterHookFailed(exc) from exc
+    except Exception as exc:
+        raise AfterHookFailed(exc) from exc
     return response
+
+
+def wsgi_response(app: WSGIApp, environ: Environ) -> Response:
+    """A :class:`~roob.Response` for the WSGI application ``app``, called now.
+
+    The application runs until it has called ``start_response`` (at once, or
+    when a generator yields its first chunk), so that its status and headers
+    are the Response's, as Werkzeug's ``Response.from_app`` does. The rest of
+    its body is produced as it is sent; closing the Response's body closes
+    the application's. An application that ends without starting a response
+    is a ``RuntimeError``.
+    """
+    started: list[Any] = []
+    early: list[bytes] = []  # written with write(), or produced before it started
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        started[:] = [status, headers]  # nothing is sent yet: exc_info may replace them
+        return early.append
+
+    body = app(environ, start_response)
+    rest: Iterator[bytes] | None = None
+    try:
+        if not started:
+            rest = iter(body)
+            for chunk in rest:
+                early.append(chunk)
+                if started:
+                    break
+            if not started:
+                raise RuntimeError(
+                    f"the WSGI application {app!r} ended without calling start_response"
+                )
+    except BaseException:
+        close = getattr(body, "close", None)
+        if close is not None:
+            close()
+        raise
+    if early or rest is not None:
+        body = _ApplicationBody(early, iter(body) if rest is None else rest, body)
+    status, headers = started
+    return Response(status=status, headerlist=list(headers), app_iter=body)
+
+
+class _ApplicationBody:
+    """The body of :func:`wsgi_response`: the chunks read early, then the rest; ``close()``
+    closes the application's own body (PEP 3333)."""
+
+    def __init__(self, early: list[bytes], rest: Iterator[bytes], body: Iterable[bytes]) -> None:
+        self.early, self.rest, self.body = early, rest, body
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self.early
+        yield from self.rest
+
+    def close(self) -> None:
+        close = getattr(self.body, "close", None)
+        if close is not None:
+            close()
 
 
 def with_hooks(view: View, before: tuple[BeforeHook, ...], after: tuple[AfterHook, ...]) -> View:

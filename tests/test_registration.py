@@ -12,6 +12,7 @@ import logging
 import re
 
 import pytest
+import webob
 
 from roob import ConfigurationError, Response, Roob, Router
 from roob.testing import TestClient
@@ -508,3 +509,152 @@ def test_hooks_of_every_callable_shape_that_can_take_the_arguments_register(app,
 
     assert client.get("/").status_code == 404
     assert calls == ["varargs", "method", "partial", "instance", "default"]
+
+
+# --- after hooks always get a Response ----------------------------------------------
+
+
+def metrics_app(environ, start_response):
+    """What prometheus_client's make_wsgi_app() does: start at once, a list body."""
+    start_response("200 OK", [("Content-Type", "text/plain; version=0.0.4")])
+    return [b"requests_total 1\n"]
+
+
+class LazyApp:
+    """A generator application: it starts the response only when its body is iterated
+    (PEP 3333 allows it), and records what happens when."""
+
+    def __init__(self, events):
+        self.events = events
+
+    def __call__(self, environ, start_response):
+        self.events.append("called")
+        return self.body(start_response)
+
+    def body(self, start_response):
+        try:
+            start_response("201 Created", [("Content-Type", "text/plain"), ("X-Lazy", "1")])
+            self.events.append("started")
+            yield b"first,"
+            self.events.append("rest produced")
+            yield b"second"
+        finally:
+            self.events.append("closed")
+
+
+@pytest.fixture
+def recording(app):
+    """An application whose after hook records the status and headers it is given."""
+    seen = []
+
+    @app.after_request
+    def record(request, response):
+        seen.append((response.status_code, response.headers.get("Content-Type")))
+        response.headers["X-Hooked"] = "yes"
+
+    return seen
+
+
+def test_an_after_hook_gets_a_response_for_a_wsgi_application_returned_by_a_view(
+    app, client, recording
+):
+    # The production review (part 2, section 4): response.status_code raised AttributeError.
+    app.add_route("/metrics", lambda request: metrics_app)
+    response = client.get("/metrics")
+    assert (response.status_code, response.text) == (200, "requests_total 1\n")
+    assert response.headers["X-Hooked"] == "yes"
+    assert recording == [(200, "text/plain; version=0.0.4")]
+
+
+def test_a_webob_file_app_returned_by_a_view_reaches_the_hook_as_a_response(
+    app, client, recording, tmp_path
+):
+    from webob.static import FileApp
+
+    (tmp_path / "report.csv").write_bytes(b"a,b\n1,2\n")
+    app.add_route("/report", lambda request: FileApp(str(tmp_path / "report.csv")))
+    response = client.get("/report")
+    assert (response.status_code, response.content) == (200, b"a,b\n1,2\n")
+    assert response.headers["X-Hooked"] == "yes"
+    assert recording == [(200, "text/csv; charset=UTF-8")]
+    assert client.get("/report", headers={"Range": "bytes=0-2"}).status_code == 206
+
+
+def test_a_lazy_application_is_started_before_the_hook_and_streamed_after_it(app, call_wsgi):
+    events = []
+
+    @app.after_request
+    def record(request, response):
+        events.append(f"hook saw {response.status_code} {response.headers['X-Lazy']}")
+
+    app.add_route("/lazy", lambda request: LazyApp(events))
+    start_response, body = call_wsgi(app, "/lazy")
+    assert (start_response.status, body) == ("201 Created", b"first,second")
+    # Only what it takes to start was produced before the hook; the rest as it was sent.
+    assert events == ["called", "started", "hook saw 201 1", "rest produced", "closed"]
+
+
+def test_a_lazy_application_left_unread_is_still_closed(app):
+    events = []
+    app.after_request(lambda request, response: None)
+    app.add_route("/lazy", lambda request: LazyApp(events))
+    environ = webob.Request.blank("/lazy").environ
+    body = app(environ, lambda status, headers, exc_info=None: None)
+    body.close()  # a client that went away: the server closes the body unread
+    assert events == ["called", "started", "closed"]
+
+
+def test_an_application_using_write_keeps_what_it_wrote(app, client, recording):
+    def legacy(environ, start_response):
+        write = start_response("200 OK", [("Content-Type", "text/plain")])
+        write(b"written, ")
+        return [b"returned"]
+
+    app.add_route("/legacy", lambda request: legacy)
+    assert client.get("/legacy").text == "written, returned"
+    assert recording == [(200, "text/plain")]
+
+
+def test_an_application_that_never_starts_or_fails_is_a_500_without_running_hooks_twice(
+    app, client, recording, caplog
+):
+    closed = []
+
+    class Silent:
+        def __iter__(self):
+            yield b"no start_response"
+
+        def close(self):
+            closed.append(True)
+
+    def broken(environ, start_response):
+        raise OSError("the metrics registry is gone")
+
+    app.add_route("/silent", lambda request: lambda environ, start_response: Silent())
+    app.add_route("/broken", lambda request: broken)
+    with caplog.at_level(logging.ERROR, logger="roob"):
+        silent = client.get("/silent")
+        assert client.get("/broken").status_code == 500
+    assert silent.status_code == 500
+    assert "ended without calling start_response" in caplog.text
+    assert "the metrics registry is gone" in caplog.text
+    assert closed == [True]
+    assert recording == []  # the error answers skip the hooks, as for a hook that raised
+
+
+def test_router_hooks_and_hooks_on_error_responses_get_a_response_too(app, client, recording):
+    router = Router("/api")
+    statuses = []
+    router.after_request(lambda request, response: statuses.append(response.status_code))
+    router.add_route("/metrics", lambda request: metrics_app)
+    app.include_router(router)
+    app.add_exception_handler(KeyError, lambda request, exc: metrics_app)
+
+    @app.get("/missing")
+    def missing(request):
+        raise KeyError("x")
+
+    assert client.get("/api/metrics").headers["X-Hooked"] == "yes"
+    assert client.get("/missing").headers["X-Hooked"] == "yes"
+    assert statuses == [200]
+    assert recording == [(200, "text/plain; version=0.0.4")] * 2
