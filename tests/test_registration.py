@@ -509,6 +509,8 @@ def test_hooks_of_every_callable_shape_that_can_take_the_arguments_register(app,
 
     assert client.get("/").status_code == 404
     assert calls == ["varargs", "method", "partial", "instance", "default"]
+    # A builtin without a signature to read is taken on trust.
+    assert Roob(static_dir=None).after_request(max) is max
 
 
 # --- after hooks always get a Response ----------------------------------------------
@@ -632,9 +634,11 @@ def test_an_application_that_never_starts_or_fails_is_a_500_without_running_hook
 
     app.add_route("/silent", lambda request: lambda environ, start_response: Silent())
     app.add_route("/broken", lambda request: broken)
+    app.add_route("/empty", lambda request: lambda environ, start_response: iter(()))
     with caplog.at_level(logging.ERROR, logger="roob"):
         silent = client.get("/silent")
         assert client.get("/broken").status_code == 500
+        assert client.get("/empty").status_code == 500  # a body without close()
     assert silent.status_code == 500
     assert "ended without calling start_response" in caplog.text
     assert "the metrics registry is gone" in caplog.text
