@@ -8,18 +8,25 @@ The four nodes are network namespaces of this run's own on one bridge,
 inventory under gunicorn (deploy/gunicorn.conf.py) on the one PostgreSQL.
 
 Phases, under a bounded load of Python writers (POSTs with an Idempotency-Key,
-retried with the same key after a 502, a 503 or a lost connection) and readers:
+retried with the same key after a 502, a 503 or a lost connection; most without
+an id, so that the hosts assign ids at the same moment, one choosing its ids)
+and readers:
 
 steady          no 5xx; requests/s through nginx, and against one host alone
 host killed     one host killed with kill -9 (master and workers), restarted
 database down   PostgreSQL stopped for 5 s: 503 with Retry-After, then recovery
 recovered       no 5xx again
 
-Checks: every write acknowledged with a 201 is stored exactly once; a product
-written through one host is read through the other; no 5xx in steady state;
-503s with Retry-After while the database is down. The last line is a JSON
-summary; the exit status is 1 if a check failed. Everything is stopped by its
-PID and the namespaces and the bridge are removed, whatever happens.
+Checks: every write acknowledged with a 201 is stored exactly once, with the id
+its 201 gave (a chosen one included); a product written through one host is read
+through the other; outside the faults every request is answered 2xx, whatever
+the phase, the request-rate measures included (outside: its time overlaps no
+fault window, from the kill to the host serving again, from the database's stop
+to its start); no 500 and no 4xx at all (every request is valid: a fault is a
+502 or a 503, never a crash or a 409); 503s with Retry-After while the database
+is down. The last line is a JSON summary; the exit status is 1 if a check
+failed. Everything is stopped by its PID and the namespaces and the bridge are
+removed, whatever happens.
 """
 
 from __future__ import annotations
@@ -53,6 +60,10 @@ HOST_PORT = 8000
 BALANCER = (ADDRESSES["lb"], 8080)
 OUTAGE_SECONDS = 5
 REQUEST_TIMEOUT = 10
+WRITERS = 12  # POSTs without an id: concurrent id assignment on both hosts (issue 18)
+# One more writer chooses its ids, counting down from here: the assigned ids jump past
+# the first one, and no later choice meets them, so none of its POSTs may be a 409.
+CHOSEN_FROM = 2_000_000_000
 
 
 def run(*command: str) -> None:
@@ -169,36 +180,70 @@ def wait_until_answering(address: tuple[str, int], timeout: float = 60) -> None:
     raise RuntimeError(f"{address} did not answer within {timeout}s")
 
 
+class Answers:
+    """Every request's (sent, answered, status), and the faults' time windows."""
+
+    def __init__(self) -> None:
+        self.answers: list[tuple[float, float, Any]] = []
+        self.faults: list[tuple[str, float, float]] = []
+        self.lock = threading.Lock()
+
+    def add(self, sent: float, status: Any) -> None:
+        with self.lock:
+            self.answers.append((sent, time.monotonic(), status))
+
+    def fault(self, what: str, start: float) -> None:
+        self.faults.append((what, start, time.monotonic()))
+
+    def outside_faults(self) -> Counter[Any]:
+        """The statuses of the requests that overlap no fault window."""
+        return Counter(
+            status
+            for sent, answered, status in self.answers
+            if not any(sent <= end and answered >= start for _, start, end in self.faults)
+        )
+
+    def all(self) -> Counter[Any]:
+        return Counter(status for _, _, status in self.answers)
+
+
 class Load:
     """Writers and readers through the balancer, with statuses counted per phase."""
 
-    def __init__(self, writers: int = 2, readers: int = 2) -> None:
+    def __init__(self, answers: Answers, writers: int = WRITERS, readers: int = 2) -> None:
+        self.answers = answers
         self.phase = "starting"
         self.statuses: dict[str, Counter[Any]] = {}
         self.retry_after_seen = 0
         self.acknowledged: dict[str, int] = {}  # product name -> id, once answered 201
+        self.chosen: dict[str, int] = {}  # product name -> the id its writer chose
         self.first_201_after: dict[str, float] = {}
         self.stopping = threading.Event()
         self.lock = threading.Lock()
-        self.threads = [threading.Thread(target=self._write) for _ in range(writers)] + [
-            threading.Thread(target=self._read) for _ in range(readers)
-        ]
+        self.threads = [
+            threading.Thread(target=self._write, args=(n == writers,)) for n in range(writers + 1)
+        ] + [threading.Thread(target=self._read) for _ in range(readers)]
 
-    def count(self, status: Any, headers: dict[str, str]) -> None:
+    def count(self, status: Any, headers: dict[str, str], sent: float) -> None:
+        self.answers.add(sent, status)
         with self.lock:
             self.statuses.setdefault(self.phase, Counter())[status] += 1
             if status == 503 and headers.get("Retry-After"):
                 self.retry_after_seen += 1
 
-    def _write(self) -> None:
+    def _write(self, choosing: bool) -> None:
+        next_id = CHOSEN_FROM
         while not self.stopping.is_set():
             name = f"scale-{uuid.uuid4().hex}"
             key = {"Idempotency-Key": name, "Content-Type": "application/json"}
+            product: dict[str, Any] = {"product_name": name, "brand": "w"}
+            if choosing:
+                product["id"] = self.chosen[name] = next_id
+                next_id -= 1
             for _attempt in range(100):  # the same key until the write is acknowledged
-                status, headers, document = request(
-                    BALANCER, "POST", "/api/products", {"product_name": name, "brand": "w"}, key
-                )
-                self.count(status, headers)
+                sent = time.monotonic()
+                status, headers, document = request(BALANCER, "POST", "/api/products", product, key)
+                self.count(status, headers, sent)
                 if status == 201:
                     with self.lock:
                         self.acknowledged[name] = document["id"]
@@ -210,8 +255,9 @@ class Load:
 
     def _read(self) -> None:
         while not self.stopping.is_set():
+            sent = time.monotonic()
             status, headers, _ = request(BALANCER, "GET", "/api/products/1")
-            self.count(status, headers)
+            self.count(status, headers, sent)
 
     def __enter__(self) -> Load:
         for thread in self.threads:
@@ -224,14 +270,19 @@ class Load:
             thread.join(timeout=60)
 
 
-def throughput(address: tuple[str, int], seconds: float, clients: int = 4) -> float:
+def throughput(
+    address: tuple[str, int], seconds: float, answers: Answers, clients: int = 4
+) -> float:
     """GETs per second that ``clients`` threads get from ``address``."""
     done = Counter[str]()
     deadline = time.monotonic() + seconds
 
     def client() -> None:
         while time.monotonic() < deadline:
-            done[str(request(address, "GET", "/api/products/1")[0])] += 1
+            sent = time.monotonic()
+            status = request(address, "GET", "/api/products/1")[0]
+            answers.add(sent, status)
+            done[str(status)] += 1
 
     threads = [threading.Thread(target=client) for _ in range(clients)]
     for thread in threads:
@@ -277,22 +328,27 @@ def main(argv: list[str] | None = None) -> int:
         )  # fmt: skip
         print(f"scaleout: 2 hosts, nginx and PostgreSQL in namespaces on {SUBNET}.0/24")
 
-        one_host = throughput((hosts[0].address, HOST_PORT), 3)
-        balanced = throughput(BALANCER, 3)
+        answers = Answers()
+        one_host = throughput((hosts[0].address, HOST_PORT), 3, answers)
+        balanced = throughput(BALANCER, 3, answers)
         figures["GET req/s, one host directly"] = round(one_host)
         figures["GET req/s, through nginx to two hosts"] = round(balanced)
 
+        sent = time.monotonic()
         status, _, written = request(
             (hosts[0].address, HOST_PORT), "POST", "/api/products",
             {"product_name": "across", "brand": "hosts"}, {"Content-Type": "application/json"},
         )  # fmt: skip
+        answers.add(sent, status)
+        sent = time.monotonic()
         status_read, _, read = request(
             (hosts[1].address, HOST_PORT), "GET", f"/api/products/{written['id']}"
         )
+        answers.add(sent, status_read)
         check(status == 201 and status_read == 200 and read == written,
               "a product written through one host is read through the other")  # fmt: skip
 
-        with Load() as load:
+        with Load(answers) as load:
             load.phase = "steady"
             time.sleep(steady)
             load.phase = "host killed"
@@ -300,14 +356,17 @@ def main(argv: list[str] | None = None) -> int:
             hosts[0].kill9()
             time.sleep(3)
             hosts[0].start()
+            answers.fault("host killed", killed_at)
             figures["seconds until the killed host served again"] = round(
                 time.monotonic() - killed_at, 2
             )
             time.sleep(2)
             load.phase = "database down"
+            stopped_at = time.monotonic()
             database.stop()
             time.sleep(OUTAGE_SECONDS)
             database.start()
+            answers.fault("database down", stopped_at)
             back = time.monotonic()
             load.phase = "recovered"
             time.sleep(max(3.0, args.seconds * 0.2))
@@ -327,6 +386,18 @@ def main(argv: list[str] | None = None) -> int:
                 if k != 200 and k != 201
             }
             check(not errors, f"{phase}: no error answers ({dict(load.statuses.get(phase, {}))})")
+        outside = answers.outside_faults()
+        figures["answers outside the faults"] = {str(k): v for k, v in outside.items()}
+        failed_outside = {k: v for k, v in outside.items() if k not in (200, 201)}
+        check(
+            not failed_outside,
+            f"outside the faults: every request answered 2xx ({sum(outside.values())} requests, "
+            f"failed: {failed_outside})",
+        )
+        wrong_answers = {
+            k: v for k, v in answers.all().items() if isinstance(k, int) and 400 <= k <= 500
+        }
+        check(not wrong_answers, f"no 4xx and no 500 at all, faults included ({wrong_answers})")
         outage = load.statuses.get("database down", Counter())
         check(outage[503] > 0 and load.retry_after_seen > 0,
               f"database down: 503 with Retry-After ({dict(outage)})")  # fmt: skip
@@ -344,6 +415,7 @@ def main(argv: list[str] | None = None) -> int:
         lost = [name for name in load.acknowledged if name not in stored]
         doubled = [name for name, (count, _) in stored.items() if count > 1]
         wrong = [n for n, i in load.acknowledged.items() if n in stored and stored[n][1] != i]
+        not_chosen = [n for n, i in load.chosen.items() if n in stored and stored[n][1] != i]
         figures["writes acknowledged"] = len(load.acknowledged)
         check(
             not lost,
@@ -351,6 +423,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         check(not doubled, f"no write is stored twice (doubled: {len(doubled)})")
         check(not wrong, "each stored write has the id its 201 gave")
+        check(
+            not not_chosen and bool(set(load.chosen) & set(load.acknowledged)),
+            f"client-chosen ids kept ({len(set(load.chosen) & set(load.acknowledged))} written)",
+        )
     figures["seconds"] = round(time.monotonic() - started)
     failed = [what for passed, what in checks if not passed]
     print("SCALEOUT SUMMARY " + json.dumps({**figures, "checks failed": len(failed)}))
