@@ -53,12 +53,21 @@ def create_app(
         debug=settings.debug,
         title="Inventory",
         version="1.0.0",
+        # GET answers carry an ETag, and a client that has the current one gets a 304.
+        conditional=True,
     )
     # A category is never all digits: /api/products/7 is product 7, whatever the categories.
     app.add_convertor("category", CATEGORY_SEGMENT)
     app.include_router(product_api(service, public_origin=settings.public_origin))
     app.add_api_docs()
     add_pages(app, service)
+
+    @app.after_request
+    def revalidate(request: Request, response: Any) -> Any:
+        # The inventory changes with every write: a cache may keep an answer, but asks
+        # again before using it (and gets a 304 while its ETag holds).
+        response.headers.setdefault("Cache-Control", "no-cache")
+        return response
 
     @app.exception_handler(DatabaseUnavailable)
     def database_unavailable(request: Request, exc: DatabaseUnavailable) -> Any:

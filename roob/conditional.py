@@ -23,6 +23,18 @@ changes anything::
     def update(request, id):
         check_precondition(request, etag=etag_of(notes[id]))   # 412 if If-Match fails
         ...
+
+The client's headers are read as RFC 9110 (13.1) spells them: a date that is
+not an HTTP date is ignored (roob/httpdate.py), an ``If-Match`` or
+``If-None-Match`` that is not ``*`` or a list of quoted entity tags (empty,
+say) matches nothing, and ``If-Match`` compares strongly (``W/"x"`` never
+matches). Static files (roob/staticfiles.py) are answered by the same rules.
+
+A 304 stands for the 200 it replaces: it keeps that answer's caching headers,
+and leaves the 200's headers in the WSGI environ under
+:data:`REPLACED_HEADERS_KEY`, so that a middleware that would have changed the
+200 can change the 304 alike (:class:`~roob.GZipMiddleware` adds
+``Vary: Accept-Encoding`` and makes the ETag weak, as it does for the 200).
 """
 
 from __future__ import annotations
@@ -30,20 +42,41 @@ from __future__ import annotations
 import datetime
 import functools
 import hashlib
+import re
 from typing import Any
 
 import webob
 
 from roob._types import View
 from roob.exceptions import PreconditionFailed
+from roob.httpdate import parse_http_date
 from roob.responses import Response, to_response
 
-__all__ = ["check_precondition", "conditional_view", "etag_of", "not_modified"]
+__all__ = [
+    "REPLACED_HEADERS_KEY",
+    "check_precondition",
+    "conditional_view",
+    "etag_of",
+    "if_range_holds",
+    "is_not_modified",
+    "not_modified",
+    "not_modified_response",
+]
+
+#: The WSGI environ key under which a 304 made by Roob leaves the headers of the
+#: 200 it replaces (a list of ``(name, value)``), for the middleware outside it.
+REPLACED_HEADERS_KEY = "roob.replaced_headers"
 
 # The headers a 304 keeps (RFC 9110, 15.4.5).
 _KEPT_BY_304 = frozenset(
     {"etag", "last-modified", "cache-control", "expires", "vary", "content-location", "date"}
 )
+# One element of an entity-tag list (RFC 9110, 8.8.3 and 5.6.1): OWS, an optional tag
+# (W/ is case-sensitive; etagc is %x21 / %x23-7E / obs-text), OWS, then a comma or the end.
+_LIST_ELEMENT = re.compile(r'[ \t]*(?:(W/)?"([\x21\x23-\x7e\x80-\xff]*)")?[ \t]*(?:,|\Z)')
+_ENTITY_TAG = re.compile(r'[ \t]*(W/)?"([\x21\x23-\x7e\x80-\xff]*)"[ \t]*')
+
+EntityTag = tuple[bool, str]  # (weak, opaque-tag)
 
 
 def etag_of(data: bytes | str) -> str:
@@ -62,16 +95,53 @@ def not_modified(request: Any, response: Any) -> Any:
         if type(app_iter) is not list:
             return response  # a stream: its body is not known yet
         response.etag = etag_of(b"".join(app_iter))
-    if "HTTP_IF_NONE_MATCH" in request.environ:  # (WebOb's matcher for * is falsy)
-        fresh = response.etag in request.if_none_match
-    else:
-        since = request.if_modified_since
-        modified = response.last_modified
-        fresh = since is not None and modified is not None and modified <= since
-    if not fresh:
+    environ = request.environ
+    if not is_not_modified(environ, response.headerlist):
         return response
-    kept = [(name, value) for name, value in response.headerlist if name.lower() in _KEPT_BY_304]
+    return not_modified_response(environ, response.headerlist)
+
+
+def is_not_modified(environ: dict[str, Any], headers: list[tuple[str, str]]) -> bool:
+    """Whether a GET or HEAD may be answered 304 instead of a 200 with ``headers``.
+
+    With ``If-None-Match``: if it is ``*`` or holds the 200's ``ETag`` (weak
+    comparison). Without it: if ``If-Modified-Since`` is a valid date not
+    older than the 200's ``Last-Modified`` (RFC 9110, 13.1.2, 13.1.3, 13.2.2).
+    """
+    none_match = environ.get("HTTP_IF_NONE_MATCH")
+    if none_match is not None:
+        current = _entity_tag(_header(headers, "etag"))
+        return current is not None and _list_holds(none_match, current, strong=False)
+    since = parse_http_date(environ.get("HTTP_IF_MODIFIED_SINCE"))
+    if since is None:
+        return False
+    modified = parse_http_date(_header(headers, "last-modified"))
+    return modified is not None and modified <= since
+
+
+def not_modified_response(environ: dict[str, Any], headers: list[tuple[str, str]]) -> Response:
+    """The 304 that replaces a 200 with ``headers``: it keeps their ``ETag``,
+    ``Last-Modified``, ``Cache-Control``, ``Expires``, ``Vary``,
+    ``Content-Location`` and ``Date`` (RFC 9110, 15.4.5), and leaves ``headers``
+    in ``environ`` under :data:`REPLACED_HEADERS_KEY`."""
+    environ[REPLACED_HEADERS_KEY] = headers
+    kept = [(name, value) for name, value in headers if name.lower() in _KEPT_BY_304]
     return Response(status=304, headerlist=kept)
+
+
+def if_range_holds(environ: dict[str, Any], headers: list[tuple[str, str]]) -> bool:
+    """Whether the ``Range`` of a request may be served from the 200 with ``headers``
+    (RFC 9110, 13.1.5): yes without ``If-Range``; with one, only if it names that
+    representation: its strong ``ETag``, or exactly its ``Last-Modified``. A weak
+    tag, or a value that is neither a tag nor a date, names nothing."""
+    value = environ.get("HTTP_IF_RANGE")
+    if value is None:
+        return True
+    if value.lstrip(" \t").startswith(('"', "W/")):
+        tag, current = _entity_tag(value), _entity_tag(_header(headers, "etag"))
+        return tag is not None and current is not None and _strong_match(tag, current)
+    date = parse_http_date(value)
+    return date is not None and date == parse_http_date(_header(headers, "last-modified"))
 
 
 def conditional_view(view: View) -> View:
@@ -91,21 +161,64 @@ def check_precondition(
     ``If-Unmodified-Since`` does not hold for a resource with these validators.
 
     ``etag`` is the resource's current entity tag (None: it does not exist);
-    ``If-Match`` compares strongly, and ``*`` matches any existing resource.
-    ``If-Unmodified-Since`` is checked only without ``If-Match``.
+    ``If-Match`` compares strongly, ``*`` matches any existing resource, and an
+    empty or unreadable ``If-Match`` matches none. ``If-Unmodified-Since`` is
+    checked only without ``If-Match``; a value that is not a date is ignored.
     """
-    if request.headers.get("If-Match") is not None:
-        if etag is None or etag not in request.if_match:
+    environ = request.environ
+    if_match = environ.get("HTTP_IF_MATCH")
+    if if_match is not None:
+        if etag is None or not _list_holds(if_match, (False, etag), strong=True):
             raise PreconditionFailed(
                 "If-Match does not hold: the resource changed since the client read it"
             )
         return
-    since = request.if_unmodified_since
-    if since is not None and last_modified is not None:
+    since = parse_http_date(environ.get("HTTP_IF_UNMODIFIED_SINCE"))
+    if since is None:
+        return
+    if last_modified is not None:
         if last_modified.tzinfo is None:  # naive: taken as UTC
             last_modified = last_modified.replace(tzinfo=datetime.UTC)
         last_modified = last_modified.replace(microsecond=0)  # HTTP dates have seconds
-    if since is not None and (last_modified is None or last_modified > since):
+    if last_modified is None or last_modified > since:
         raise PreconditionFailed(
             "If-Unmodified-Since does not hold: the resource changed since then"
         )
+
+
+def _list_holds(field: str, current: EntityTag, *, strong: bool) -> bool:
+    """Whether an ``If-Match`` / ``If-None-Match`` value holds the ``current`` tag."""
+    if field.strip(" \t") == "*":
+        return True
+    return any(
+        _strong_match(tag, current) if strong else tag[1] == current[1]
+        for tag in _entity_tags(field)
+    )
+
+
+def _entity_tags(field: str) -> list[EntityTag]:
+    """The tags of a list of entity tags; none for a value that is not such a list."""
+    tags = []
+    position, end = 0, len(field)
+    while position < end:
+        element = _LIST_ELEMENT.match(field, position)
+        if element is None:
+            return []  # not a list of quoted tags: it names nothing
+        if element[2] is not None:
+            tags.append((element[1] is not None, element[2]))
+        position = element.end()
+    return tags
+
+
+def _entity_tag(value: str | None) -> EntityTag | None:
+    """The tag of an ``ETag`` or ``If-Range`` value, or None if it holds no single tag."""
+    found = None if value is None else _ENTITY_TAG.fullmatch(value)
+    return None if found is None else (found[1] is not None, found[2])
+
+
+def _strong_match(tag: EntityTag, other: EntityTag) -> bool:
+    return not tag[0] and not other[0] and tag[1] == other[1]
+
+
+def _header(headers: list[tuple[str, str]], name: str) -> str | None:
+    return next((value for key, value in headers if key.lower() == name), None)

@@ -18,7 +18,10 @@ success status, a body schema for a view that reads the body itself, more
 responses, tags.
 
 Swagger UI is served from the files of the ``swagger-ui-bundle-v2`` package
-(``/docs/assets/...``), so the page works without internet access.
+(``/docs/assets/...``), so the page works without internet access. The
+document, the page and its script are sent with an ETag and ``Cache-Control:
+no-cache``: a browser revalidates them (a 304) and sees a new document as soon
+as it is deployed; the bundle's files are static files (roob/staticfiles.py).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from typing import Any, Literal, TypeVar
 from typing_extensions import is_typeddict
 
 from roob._types import View, WSGIApp
+from roob.conditional import not_modified
 from roob.convertors import Convertor, FloatConvertor, IntConvertor, PathConvertor, UUIDConvertor
 from roob.exceptions import ConfigurationError
 from roob.params import ParamSpec, ViewSignature
@@ -375,7 +379,7 @@ def api_docs(
     def openapi_json(request: Any) -> Response:
         if "document" not in cache:
             cache["document"] = dump_json(document())
-        return Response(body=cache["document"], content_type="application/json")
+        return _revalidated(request, cache["document"], "application/json")
 
     if docs_url is None:
         return [(openapi_url, openapi_json, "openapi")], None
@@ -391,12 +395,12 @@ def api_docs(
     )
 
     @operation(include=False)
-    def swagger_ui(request: Any) -> str:
-        return page
+    def swagger_ui(request: Any) -> Response:
+        return _revalidated(request, page.encode(), "text/html; charset=utf-8")
 
     @operation(include=False)
     def swagger_init(request: Any) -> Response:
-        return Response(body=_SWAGGER_INIT, content_type="text/javascript")
+        return _revalidated(request, _SWAGGER_INIT, "text/javascript")
 
     def swagger_files(wsgi: WSGIApp) -> WSGIApp:
         return static_files(wsgi, str(swagger_ui_bundle.swagger_ui_path), url_prefix=assets)
@@ -407,3 +411,9 @@ def api_docs(
         (assets + "/roob-swagger-init.js", swagger_init, "swagger_init"),
     ]
     return routes, swagger_files
+
+
+def _revalidated(request: Any, body: bytes, content_type: str) -> Response:
+    """``body`` with an ETag and ``Cache-Control: no-cache``, or a 304 if the client has it."""
+    response = Response(body=body, content_type=content_type, headers={"Cache-Control": "no-cache"})
+    return not_modified(request, response)  # type: ignore[no-any-return]

@@ -13,7 +13,11 @@ Everything WebOb offers is there (``request.GET``, ``request.headers``,
   ``wsgi.input_terminated``: uWSGI, a2wsgi) is a 411 when the view reads it;
 * ``request.json`` parses the body as JSON whatever the Content-Type, and a
   body that is empty, not UTF-8, not JSON, or nested too deeply is a 400 with
-  a message that says which; so is a query string that is not UTF-8.
+  a message that says which; so is a query string that is not UTF-8;
+* the client's dates (``request.if_modified_since``, ``if_unmodified_since``,
+  ``if_range``, ``date``) are read strictly: a value that is not an HTTP date
+  reads as absent, as RFC 9110 says to ignore it (WebOb's parser raises on a
+  year past 9999, a 500, and reads 32 January as 1 February).
 
 The files of a multipart body (``request.files``) are closed, and their
 temporary files deleted, when the request ends (:meth:`Request.close`).
@@ -28,6 +32,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import webob
+from webob.etag import IfRange, IfRangeDate, NoETag
 
 from roob.exceptions import (
     BadRequest,
@@ -35,9 +40,12 @@ from roob.exceptions import (
     LengthRequired,
     RequestEntityTooLarge,
 )
+from roob.httpdate import parse_http_date
 from roob.logs import logger
 
 if TYPE_CHECKING:
+    import datetime
+
     from webob.multidict import MultiDict
 
     from roob.app import Roob
@@ -82,6 +90,15 @@ class BoundedInput:
         if self.left < 0:
             raise self.request._too_large()
         return data
+
+
+def _date_header(key: str, inherited: Any) -> Any:
+    """The request's date header ``key`` as WebOb's ``inherited`` property, read strictly."""
+
+    def get(request: Request) -> datetime.datetime | None:
+        return parse_http_date(request.environ.get(key))
+
+    return property(get, inherited.fset, inherited.fdel, doc=inherited.__doc__)
 
 
 class ClosingBody:
@@ -143,6 +160,27 @@ class Request(webob.Request):  # type: ignore[misc]
         doc="Whether there is a body to read: one with a Content-Length, or one the server "
         "ends (``wsgi.input_terminated``). A chunked body that the server cannot end "
         "raises :class:`~roob.LengthRequired` (411).",
+    )
+
+    # The client's dates, read strictly: a value that is not an HTTP date is None.
+    date = _date_header("HTTP_DATE", webob.Request.date)
+    if_modified_since = _date_header("HTTP_IF_MODIFIED_SINCE", webob.Request.if_modified_since)
+    if_unmodified_since = _date_header(
+        "HTTP_IF_UNMODIFIED_SINCE", webob.Request.if_unmodified_since
+    )
+
+    def _get_if_range(self) -> Any:
+        value = self.environ.get("HTTP_IF_RANGE")
+        if value and value.endswith(" GMT"):  # a date, as WebOb tells dates from tags
+            date = parse_http_date(value)
+            return IfRange(NoETag) if date is None else IfRangeDate(date)  # None: no match
+        return IfRange.parse(value)
+
+    if_range = property(
+        _get_if_range,
+        webob.Request.if_range.fset,
+        webob.Request.if_range.fdel,
+        doc="The If-Range header: a date that is not an HTTP date matches nothing.",
     )
 
     def _buffer_body(self) -> None:

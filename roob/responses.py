@@ -40,6 +40,7 @@ from webob.util import status_generic_reasons, status_reasons
 
 from roob._types import Headers, StartResponse, WSGIApp
 from roob.exceptions import UnsafeHeader
+from roob.httpdate import parse_http_date
 from roob.logs import logger
 
 __all__ = [
@@ -250,11 +251,29 @@ class Response(webob.Response):  # type: ignore[misc]
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         """Send the response (WebOb's ``__call__`` without its per-call copying)."""
         if self.conditional_response:
+            environ = _valid_dates_only(environ)
             return super().__call__(environ, start_response)  # type: ignore[no-any-return]
         start_response(self._status, self._headerlist)
         if environ["REQUEST_METHOD"] == "HEAD":
             return EmptyResponse(self._app_iter)  # type: ignore[no-any-return]
         return self._app_iter
+
+
+def _valid_dates_only(environ: dict[str, Any]) -> dict[str, Any]:
+    """``environ`` for WebOb's conditional answer (``conditional_response=True``): a
+    copy without an ``If-Modified-Since`` that is not an HTTP date, nor an
+    ``If-Range`` date that is not one (with its ``Range``: the condition fails, the
+    whole body is sent). WebOb's parser raises on some (a year past 9999)."""
+    drop = set()
+    since = environ.get("HTTP_IF_MODIFIED_SINCE")
+    if since is not None and parse_http_date(since) is None:
+        drop.add("HTTP_IF_MODIFIED_SINCE")
+    if_range = environ.get("HTTP_IF_RANGE")
+    if if_range and if_range.endswith(" GMT") and parse_http_date(if_range) is None:
+        drop |= {"HTTP_IF_RANGE", "HTTP_RANGE"}
+    if not drop:
+        return environ
+    return {key: value for key, value in environ.items() if key not in drop}
 
 
 def _from_tuple(value: tuple[Any, ...]) -> webob.Response:

@@ -1,10 +1,21 @@
 """Static files, served by WhiteNoise from the application's ``static_dir``.
 
 With the default ``static_url="/"`` a file ``static/css/main.css`` is served at
-``/css/main.css``. WhiteNoise sets caching headers and answers conditional
-and range requests; files are indexed once at start-up (and looked up on
-disk on every request when ``debug=True``, so edits show at once). A
-``static_dir`` that does not exist simply serves nothing.
+``/css/main.css``. WhiteNoise sets the caching headers (``Cache-Control:
+max-age=60`` by default, an ``ETag`` and ``Last-Modified``) and answers range
+requests; files are indexed once at start-up (and looked up on disk on every
+request when ``debug=True``, so edits show at once). A ``static_dir`` that
+does not exist simply serves nothing.
+
+Conditional requests are answered by Roob's rules (roob/conditional.py), the
+ones of conditional views: ``If-None-Match`` compares weakly and takes lists
+and ``*`` (so the weak ETag of a file compressed by
+:class:`~roob.GZipMiddleware` still revalidates), a date that is not an HTTP
+date is ignored, an ``If-Range`` that does not name the file makes a range
+request get the whole file, and a 304 keeps the headers of the 200 it
+replaces. A file stored compressed beside the original (``main.css.gz``,
+``main.css.br``) is sent to the clients whose ``Accept-Encoding`` accepts
+that coding (``q=0`` refuses it).
 """
 
 from __future__ import annotations
@@ -15,9 +26,17 @@ from typing import Any
 from wsgiref.util import FileWrapper
 
 from roob._types import WSGIApp
+from roob.compression import accepted_codings
+from roob.conditional import if_range_holds, is_not_modified, not_modified_response
 from roob.responses import send_json
 
 __all__ = ["static_files"]
+
+# What WhiteNoise must not read itself: it compares If-None-Match as a string (a
+# list, *, or the weak tag of a compressed file never match) and reads a year past
+# 9999 in If-Modified-Since as a date.
+_DECIDED_BY_ROOB = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_RANGE")
+_STORED_CODINGS = ("br", "gzip")  # the files WhiteNoise looks for beside each file
 
 
 def static_files(
@@ -37,6 +56,14 @@ def static_files(
         return app
     from whitenoise import WhiteNoise  # loaded only by applications that serve files
 
+    def cache_control(headers: Any, path: str, url: str) -> None:
+        # WhiteNoise adds "public", which only matters for an answer to a request
+        # with credentials (Authorization): there it would let a shared cache keep
+        # the file and give it to anyone. Other answers are stored without it.
+        if max_age is not None:
+            headers["Cache-Control"] = f"max-age={max_age}"
+        headers["Accept-Ranges"] = "bytes"  # WhiteNoise serves them, and does not say so
+
     prefix = "/" + url_prefix.strip("/")
     static = WhiteNoise(
         app,
@@ -44,6 +71,7 @@ def static_files(
         prefix=prefix if prefix != "/" else None,
         autorefresh=autorefresh,
         max_age=max_age,
+        add_headers_function=cache_control,
     )
     static.serve = _serve
     return static  # type: ignore[no-any-return]
@@ -52,13 +80,22 @@ def static_files(
 def _serve(
     static_file: Any, environ: dict[str, Any], start_response: Callable[..., Any]
 ) -> Iterable[bytes]:
-    """WhiteNoise's ``serve``, its errors sent like Roob's: JSON ``{"message": ...}``.
+    """WhiteNoise's ``serve``, with Roob's conditional requests and its errors sent like
+    Roob's: JSON ``{"message": ...}``.
 
     WhiteNoise answers a method other than GET and HEAD with a 405, and a range
     past the end of the file with a 416, both without a body.
     """
     method = environ["REQUEST_METHOD"]
-    response = static_file.get_response(method, environ)
+    request_headers = _for_whitenoise(environ)
+    if method in ("GET", "HEAD"):
+        _, headers = static_file.get_path_and_headers(request_headers)
+        headers = list(headers)  # those of the 200 this request would get
+        if is_not_modified(environ, headers):
+            return not_modified_response(environ, headers)(environ, start_response)
+        if "HTTP_RANGE" in request_headers and not if_range_holds(environ, headers):
+            del request_headers["HTTP_RANGE"]  # the whole file: the client's part is stale
+    response = static_file.get_response(method, request_headers)
     status = response.status
     headers = list(response.headers)
     if status >= 400:
@@ -72,3 +109,16 @@ def _serve(
     if response.file is None:
         return []
     return environ.get("wsgi.file_wrapper", FileWrapper)(response.file)  # type: ignore[no-any-return]
+
+
+def _for_whitenoise(environ: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``environ`` without the conditions Roob decides, and with an
+    ``Accept-Encoding`` that names only the stored codings the client accepts
+    (WhiteNoise looks for the coding's name and would ignore ``q=0``)."""
+    request_headers = {k: v for k, v in environ.items() if k not in _DECIDED_BY_ROOB}
+    accept = environ.get("HTTP_ACCEPT_ENCODING")
+    if accept is not None:
+        request_headers["HTTP_ACCEPT_ENCODING"] = ", ".join(
+            accepted_codings(accept, _STORED_CODINGS)
+        )
+    return request_headers
