@@ -628,6 +628,20 @@ def upload_app(kept: list[UploadedFile]) -> Roob:
 
         return Response(app_iter=chunks())
 
+    @app.post("/tuple")
+    def as_tuple(request):  # not a list: sent as a stream that cannot fail
+        kept.extend(request.files.values())
+        return Response(app_iter=(str(request.files["doc"].size).encode(),))
+
+    @app.post("/stream/fails")
+    def fails(request):
+        def chunks():  # breaks before its first byte: the client gets a whole 500
+            kept.extend(request.files.values())
+            raise RuntimeError("the body failed")
+            yield b""
+
+        return Response(app_iter=chunks())
+
     @app.post("/stream/lazy")
     def lazy(request):
         def chunks():  # the body is parsed while the answer is sent
@@ -642,7 +656,15 @@ def upload_app(kept: list[UploadedFile]) -> Roob:
 
 @pytest.mark.parametrize(
     ("path", "status"),
-    [("/dict", 200), ("/response", 200), ("/raises", 500), ("/stream", 200), ("/stream/lazy", 200)],
+    [
+        ("/dict", 200),
+        ("/response", 200),
+        ("/raises", 500),
+        ("/stream", 200),
+        ("/stream/lazy", 200),
+        ("/stream/fails", 500),
+        ("/tuple", 200),
+    ],
 )
 def test_every_uploaded_file_is_closed_when_the_request_ends(no_gc, path: str, status: int) -> None:
     kept: list[UploadedFile] = []
@@ -653,7 +675,7 @@ def test_every_uploaded_file_is_closed_when_the_request_ends(no_gc, path: str, s
             path, files={"doc": ("a.bin", BIG), "other": ("b.bin", BIG)}, data={"t": "x"}
         )
         assert response.status_code == status
-        if path.startswith("/stream"):
+        if path in ("/stream", "/stream/lazy"):
             assert response.content == BIG
     assert open_temporary_files() == before
     assert kept
