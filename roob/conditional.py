@@ -110,8 +110,7 @@ def is_not_modified(environ: dict[str, Any], headers: list[tuple[str, str]]) -> 
     """
     none_match = environ.get("HTTP_IF_NONE_MATCH")
     if none_match is not None:
-        current = _entity_tag(_header(headers, "etag"))
-        return current is not None and _list_holds(none_match, current, strong=False)
+        return _list_holds(none_match, _entity_tag(_header(headers, "etag")), strong=False)
     since = parse_http_date(environ.get("HTTP_IF_MODIFIED_SINCE"))
     if since is None:
         return False
@@ -186,11 +185,12 @@ def check_precondition(
         )
 
 
-def _list_holds(field: str, current: EntityTag, *, strong: bool) -> bool:
-    """Whether an ``If-Match`` / ``If-None-Match`` value holds the ``current`` tag."""
+def _list_holds(field: str, current: EntityTag | None, *, strong: bool) -> bool:
+    """Whether an ``If-Match`` / ``If-None-Match`` value holds the ``current`` tag of an
+    existing representation (``*`` holds for any, even one without a readable tag)."""
     if field.strip(" \t") == "*":
         return True
-    return any(
+    return current is not None and any(
         _strong_match(tag, current) if strong else tag[1] == current[1]
         for tag in _entity_tags(field)
     )

@@ -12,6 +12,7 @@ import pytest
 import zstandard
 
 from roob import GZipMiddleware, Response, Roob
+from roob.compression import accepted_codings
 from roob.testing import TestClient
 
 BIG = {"items": [{"id": i, "name": f"product {i}"} for i in range(100)]}
@@ -228,3 +229,162 @@ def test_a_response_started_during_iteration_is_compressed():
 
     response = TestClient(GZipMiddleware(lazy)).get("/", headers={"Accept-Encoding": "gzip"})
     assert gzip.decompress(response.content) == b"w" * 800
+
+
+# --- Accept-Encoding as RFC 9110 (12.5.3) reads it (issue 18, class 7) -------------------
+
+
+@pytest.mark.parametrize(
+    ("accept", "encoding"),
+    [
+        # The review's case (Part 3, defect 10): every coding refused, then "*". "*" stands
+        # only for the codings the field does not name, so nothing is acceptable.
+        ("br;q=0, zstd;q=0, gzip;q=0, *", None),
+        ("gzip;q=0, *", "br"),
+        ("br;q=0, *", "zstd"),
+        ("br;q=0, zstd;q=0, *;q=0.5", "gzip"),
+        ("*;q=0", None),
+        ("*;q=0, gzip", "gzip"),
+        ("gzip, *;q=0", "gzip"),
+        # identity;q=0 refuses the unencoded answer, but with no coding acceptable the
+        # server "SHOULD respond without any content coding" (12.5.3).
+        ("identity;q=0", None),
+        ("identity;q=0, gzip", "gzip"),
+        ("identity", None),
+        ("", None),
+        (" , ,", None),
+        # Codings are case-insensitive (8.4.1), so is the "q" (12.4.2); x-gzip is gzip (8.4.1.3).
+        ("GZIP", "gzip"),
+        ("Gzip;Q=0.5", "gzip"),
+        ("BR;q=0, gzip", "gzip"),
+        ("x-gzip", "gzip"),
+        ("X-GZip;q=0, *", "br"),
+        # The highest weight wins; ties go to the server's order (br, zstd, gzip).
+        ("gzip;q=1, br;q=0.5", "gzip"),
+        ("gzip;q=0.8, zstd;q=0.9, br;q=0.7", "zstd"),
+        ("gzip, br", "br"),
+        ("gzip;q=0.5, br;q=0.500", "br"),
+        ("gzip;q=0.001", "gzip"),
+        # Spaces where the list and parameter syntax allow them (5.6.1, 5.6.6).
+        ("  gzip ;  q=0.5 ,  br ; q=0  ", "gzip"),
+        ("gzip;q = 0.5", "gzip"),
+        (",gzip,", "gzip"),
+        # Codings Roob does not give, and parameters that are not a weight.
+        ("deflate, compress", None),
+        ("deflate, *;q=0.1", "br"),
+        ("gzip;level=9", "gzip"),
+        # The same coding twice: a refusal anywhere refuses it.
+        ("gzip, gzip;q=0", None),
+        ("gzip;q=0, gzip", None),
+        # Weights that are not qvalues ("0" to "1" with at most three decimals) refuse the
+        # coding rather than give it to a client that may not read it. Werkzeug's
+        # tests/test_http.py test_accept_invalid_float drops ".5", "+0.5", "0.5_1" and
+        # non-ASCII digits (float() reads all four); its test_accept_valid_int_one_zero
+        # reads "q=5" as 5, which the grammar refuses.
+        ("gzip;q=.5", None),
+        ("gzip;q=+0.5", None),
+        ("gzip;q=0.5_1", None),
+        ("gzip;q=\U0001fbf0.\U0001fbf5", None),
+        ("gzip;q=5", None),
+        ("gzip;q=1.5", None),
+        ("gzip;q=-1", None),
+        ("gzip;q=0.0001", None),
+        ("gzip;q=1e0", None),
+        ("gzip;q=nan", None),
+        ("gzip;q=inf", None),
+        ("gzip;q=", None),
+        ("gzip;q=abc, *", "br"),
+        ("gzip;q=1.0", "gzip"),
+        ("gzip;q=1.", "gzip"),
+        ("gzip;q=1.000", "gzip"),
+        ("gzip;q=0.0, br", "br"),
+    ],
+)
+def test_accept_encoding_weights_are_honoured(app, accept, encoding):
+    response = get(app, "/big", accept)
+    assert response.headers.get("Content-Encoding") == encoding, accept
+    assert response.headers["Vary"] == "Accept-Encoding"
+
+
+def test_accepted_codings_ranks_what_the_client_accepts():
+    codings = ("br", "zstd", "gzip")
+    assert accepted_codings("gzip;q=0.5, zstd, *;q=0.1", codings) == ("zstd", "gzip", "br")
+    assert accepted_codings("br;q=0, *", codings) == ("zstd", "gzip")
+    assert accepted_codings("", codings) == ()
+
+
+# --- A 304 says what its 200 said (RFC 9110, 15.4.5; issue 18, class 7) --------------------
+
+
+@pytest.fixture
+def conditional_app():
+    app = Roob(static_dir=None, conditional=True)
+
+    @app.get("/big")
+    def big(request):
+        return BIG
+
+    @app.get("/small")
+    def small(request):
+        return {"ok": True}
+
+    @app.get("/png")
+    def png(request):
+        return Response(body=b"\x89PNG" * 500, content_type="image/png")
+
+    @app.get("/cookie")
+    def cookie(request):
+        return Response(text="x" * 2000, headers={"Vary": "Cookie"})
+
+    app.add_middleware(GZipMiddleware, minimum_size=500)
+    return app
+
+
+@pytest.mark.parametrize(
+    ("path", "accept", "vary", "weak"),
+    [
+        # The review's case (Part 3, defect 11): the 200 said Vary: Accept-Encoding, the 304
+        # did not. The ETag is the one the 200 to the same request carried: weak when the
+        # 200 was compressed.
+        ("/big", "gzip", "Accept-Encoding", True),
+        ("/big", "br", "Accept-Encoding", True),
+        ("/big", "identity", "Accept-Encoding", False),
+        ("/big", "gzip;q=0", "Accept-Encoding", False),
+        ("/small", "gzip", "Accept-Encoding", False),  # under minimum_size: not compressed
+        ("/png", "gzip", None, False),  # a type that does not compress: no Vary at all
+        ("/cookie", "gzip", "Cookie, Accept-Encoding", True),
+    ],
+)
+def test_a_304_carries_the_vary_and_etag_its_200_would_have(
+    conditional_app, path, accept, vary, weak
+):
+    client = TestClient(conditional_app, headers={"Accept-Encoding": accept})
+    full = client.get(path)
+    assert full.headers.get("Vary") == vary
+    assert full.headers["ETag"].startswith('W/"') is weak
+    for tag in (full.headers["ETag"], full.headers["ETag"].removeprefix("W/")):
+        response = client.get(path, headers={"If-None-Match": tag})
+        assert response.status_code == 304
+        assert response.headers.get("Vary") == vary
+        assert response.headers["ETag"] == full.headers["ETag"]
+        assert "Content-Encoding" not in response.headers
+        assert response.content == b""
+
+
+def test_a_head_304_matches_a_head_200_which_is_never_compressed(conditional_app):
+    client = TestClient(conditional_app, headers={"Accept-Encoding": "gzip"})
+    head = client.head("/big")
+    assert (head.headers["Vary"], head.headers["ETag"].startswith('"')) == ("Accept-Encoding", True)
+    response = client.head("/big", headers={"If-None-Match": head.headers["ETag"]})
+    assert response.status_code == 304
+    assert (response.headers["Vary"], response.headers["ETag"]) == (
+        "Accept-Encoding",
+        head.headers["ETag"],
+    )
+
+
+def test_a_304_the_middleware_knows_nothing_about_is_left_alone():
+    # A 304 an application makes itself: Roob cannot know its 200, and adds nothing.
+    response = serve(raw("304 Not Modified", [("ETag", '"x"')], []))
+    assert response.status_code == 304
+    assert dict(response.headers) == {"ETag": '"x"'}

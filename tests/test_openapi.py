@@ -162,6 +162,34 @@ def test_openapi_json_and_swagger_ui_are_served(app):
     assert client.get("/docs/assets/nothing.js").status_code == 404
 
 
+@pytest.mark.parametrize("path", ["/openapi.json", "/docs", "/docs/assets/roob-swagger-init.js"])
+def test_the_document_page_and_script_are_revalidated(app, path):
+    # REDbot's FRESHNESS_HEURISTIC: without Cache-Control a cache may keep them as long as
+    # it likes; with no-cache and an ETag it asks again each time, and gets a 304.
+    app.add_api_docs()
+    client = TestClient(app)
+    full = client.get(path)
+    assert full.headers["Cache-Control"] == "no-cache"
+    again = client.get(path, headers={"If-None-Match": full.headers["ETag"]})
+    assert again.status_code == 304
+    assert (again.headers["ETag"], again.headers["Cache-Control"]) == (
+        full.headers["ETag"],
+        "no-cache",
+    )
+    assert client.get(path, headers={"If-None-Match": '"old"'}).content == full.content
+
+
+def test_the_bundle_files_revalidate_and_are_kept_a_minute(app):
+    app.add_api_docs()
+    client = TestClient(app)
+    full = client.get("/docs/assets/swagger-ui.css")
+    assert full.headers["Cache-Control"] == "max-age=60"
+    again = client.get(
+        "/docs/assets/swagger-ui.css", headers={"If-None-Match": full.headers["ETag"]}
+    )
+    assert again.status_code == 304
+
+
 def test_the_docs_urls_are_configurable(app):
     app.add_api_docs(openapi_url="/api/schema.json", docs_url=None)
     client = TestClient(app)

@@ -193,6 +193,28 @@ def test_conditional_response_answers_304(serve):
     assert not_modified.content == b""
 
 
+@pytest.mark.parametrize(
+    ("headers", "status", "body"),
+    [
+        # WebOb's parser raised on these while the answer was sent (issue 18, class 6); an
+        # invalid date is ignored (RFC 9110, 13.1.3), and an If-Range date that is not one
+        # names nothing: the whole body, not the range (13.1.5).
+        ({"If-Modified-Since": "Sat, 01 Jan 99999 00:00:00 GMT"}, 200, b"cached"),
+        ({"If-Modified-Since": "Mon, 32 Nov 2026 12:00:00 GMT"}, 200, b"cached"),
+        ({"If-Modified-Since": "Mon, 30 Nov 2026 12:00:00 GMT"}, 304, b""),
+        ({"Range": "bytes=0-1", "If-Range": "Sat, 01 Jan 99999 00:00:00 GMT"}, 200, b"cached"),
+        ({"Range": "bytes=0-1", "If-Range": "x GMT"}, 200, b"cached"),
+        ({"Range": "bytes=0-1", "If-Range": "Mon, 30 Nov 2026 12:00:00 GMT"}, 206, b"ca"),
+        ({"Range": "bytes=0-1"}, 206, b"ca"),
+    ],
+)
+def test_conditional_response_ignores_dates_that_are_not_dates(serve, headers, status, body):
+    response = Response(text="cached", conditional_response=True)
+    response.last_modified = datetime.datetime(2026, 11, 30, 12, tzinfo=datetime.UTC)
+    answered = serve(response).get("/", headers=headers)
+    assert (answered.status_code, answered.content) == (status, body)
+
+
 def test_the_same_response_can_be_sent_twice(serve):
     client = serve(Response(text="again"))
     assert client.get("/").text == "again"
