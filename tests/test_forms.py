@@ -682,6 +682,27 @@ def test_every_uploaded_file_is_closed_when_the_request_ends(no_gc, path: str, s
     assert all(upload.file.closed for upload in kept)
 
 
+@pytest.mark.parametrize("hook", ["before", "after"])
+def test_the_files_are_closed_when_a_hook_raises(no_gc, hook: str) -> None:
+    kept: list[UploadedFile] = []
+    app = Roob(static_dir=None)
+
+    def reads_then_fails(request, response=None):
+        kept.extend(request.files.values())
+        raise RuntimeError(f"the {hook} hook failed")
+
+    if hook == "before":
+        app.before_request(lambda request: reads_then_fails(request))
+    else:
+        app.after_request(reads_then_fails)
+    app.add_route("/up", lambda request: {"files": len(request.files)}, ["POST"])
+    before = open_temporary_files()
+    response = TestClient(app).post("/up", files={"doc": ("a.bin", BIG)})
+    assert response.status_code == 500
+    assert kept[0].file.closed
+    assert open_temporary_files() == before
+
+
 def test_the_files_of_a_streamed_answer_stay_open_until_the_server_closes_it(no_gc) -> None:
     kept: list[UploadedFile] = []
     app = upload_app(kept)

@@ -8,17 +8,24 @@ read as empty: a 200 kB body passed a 100 kB limit with a 200 and the view saw
 no data. Roob now answers 411 Length Required when the view reads such a body,
 and reads a body sent with a Content-Length as before. gunicorn removes the
 chunking itself and says where the body ends (``wsgi.input_terminated``): the
-same requests keep their answers there.
+same requests keep their answers there, and so do they under uWSGI behind nginx
+with the project's deploy/nginx.conf, which buffers the body and sends it on
+with a Content-Length (docs/deployment.md recommends it).
 """
 
 from __future__ import annotations
 
-import http.client
 import json
+import os
+import select
+import socket
 import sys
+from types import SimpleNamespace
 
 import pytest
 
+from tests.integration.test_web_features_gunicorn import read_response
+from tests.nginx import Nginx, nginx_binary
 from tests.servers import ServerProcess, free_port
 
 APP = """
@@ -83,17 +90,32 @@ def server(request, tmp_path_factory):
 
 
 def post(server, path: str, body: bytes, content_type: str, *, chunked: bool):
-    """POST ``body`` in 4 chunks (chunked) or with a Content-Length; status and JSON."""
-    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    """POST ``body`` in 4 chunks (chunked) or with a Content-Length; status and JSON.
+
+    A server may answer before the body is all sent (a 411 or 413 comes from the
+    headers, a view may not read the body) and close: sending stops there, as a
+    client reading its socket would, and the answer is read.
+    """
+    framing = "Transfer-Encoding: chunked" if chunked else f"Content-Length: {len(body)}"
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {content_type}\r\n"
+        f"{framing}\r\nConnection: close\r\n\r\n"
+    ).encode()
     step = max(1, len(body) // 4)
-    pieces = (body[i : i + step] for i in range(0, len(body), step))
-    try:
-        connection.request("POST", path, body=pieces if chunked else body,
-                           headers={"Content-Type": content_type}, encode_chunked=chunked)  # fmt: skip
-        response = connection.getresponse()
-        return response.status, json.loads(response.read())
-    finally:
-        connection.close()
+    pieces = [body[i : i + step] for i in range(0, len(body), step)]
+    if chunked:
+        pieces = [b"%x\r\n%s\r\n" % (len(piece), piece) for piece in pieces] + [b"0\r\n\r\n"]
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        try:
+            sock.sendall(head)
+            for piece in pieces:
+                if select.select([sock], [], [], 0)[0]:  # answered already: stop sending
+                    break
+                sock.sendall(piece)
+        except (BrokenPipeError, ConnectionResetError):  # answered and closed meanwhile
+            pass
+        status, _headers, answer = read_response(sock)
+    return status, json.loads(answer)
 
 
 LENGTH_REQUIRED = {
@@ -152,3 +174,40 @@ def test_requests_that_read_no_body_are_answered_as_before(server):
     assert (status, body) == (200, {"read": False})
     response, raw = server.request("GET", "/hello")
     assert (response.status, json.loads(raw)) == (200, {"body": 0})
+
+
+@pytest.fixture(scope="module")
+def uwsgi_behind_nginx(tmp_path_factory):
+    if nginx_binary() is None:
+        reason = "nginx is needed: apt-get install nginx"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    folder = tmp_path_factory.mktemp("uwsgi-nginx")
+    (folder / "chunked_app.py").write_text(APP)
+    upstream, front = free_port(), free_port()
+    with (
+        # --http-keepalive: deploy/nginx.conf keeps its connections to the upstream open,
+        # and uWSGI's router would otherwise close them after each answer.
+        ServerProcess([*server_command("uwsgi", upstream, folder), "--http-keepalive"],
+                      port=upstream, log=folder / "server.log", ready_path="/hello"),
+        Nginx(listen=f"127.0.0.1:{front}", upstreams=[f"127.0.0.1:{upstream}"],
+              folder=folder / "nginx"),
+    ):  # fmt: skip
+        yield SimpleNamespace(port=front)
+
+
+def test_behind_nginx_uwsgi_reads_chunked_bodies(uwsgi_behind_nginx):
+    front = uwsgi_behind_nginx
+    assert post(front, "/json", b'{"chunked": true}', "application/json", chunked=True) == (
+        200, {"json": {"chunked": True}},
+    )  # fmt: skip
+    # Bodies under nginx's in-memory buffer (8 KiB): a larger one goes to a temporary
+    # file in tests/nginx.py's folder, which nginx's worker user cannot write there.
+    assert post(front, "/limited", BIG[:6000], "application/octet-stream", chunked=True) == (
+        200, {"size": 6000},
+    )  # fmt: skip
+    content_type = "multipart/form-data; boundary=XyZ"
+    assert post(front, "/upload", MULTIPART, content_type, chunked=True) == (
+        200, {"files": {"doc": 5000}},
+    )  # fmt: skip
