@@ -11,9 +11,12 @@ A 200 answer whose body is known gets a strong ``ETag`` (a hash of the body)
 unless the view set one; a request whose ``If-None-Match`` holds it (weak
 comparison, ``*`` included), or else whose ``If-Modified-Since`` is not older
 than the ``Last-Modified`` the view set, gets a 304 with no body and the
-validators. A streamed body is not hashed. Routes without the option pay
-nothing. The ETag is of what the view and its router's hooks answered; an
-application ``after_request`` hook that changes the body should drop it.
+validators. Before that, a request whose ``If-Match`` does not hold the
+answer's ETag, or whose ``If-Unmodified-Since`` is older than its
+``Last-Modified``, gets a 412 (RFC 9110, 13.2.2). A streamed body is not
+hashed. Routes without the option pay nothing. The ETag is of what the view
+and its router's hooks answered; an application ``after_request`` hook that
+changes the body should drop it.
 
 Unsafe methods cannot be checked after the fact: a view that wants lost
 updates refused says what its resource's validators are *before* it
@@ -55,6 +58,7 @@ from roob.responses import Response, to_response
 __all__ = [
     "REPLACED_HEADERS_KEY",
     "check_precondition",
+    "check_precondition_of",
     "conditional_view",
     "etag_of",
     "if_range_holds",
@@ -78,6 +82,9 @@ _ENTITY_TAG = re.compile(r'[ \t]*(W/)?"([\x21\x23-\x7e\x80-\xff]*)"[ \t]*')
 
 EntityTag = tuple[bool, str]  # (weak, opaque-tag)
 
+_IF_MATCH_FAILS = "If-Match does not hold: the resource changed since the client read it"
+_IF_UNMODIFIED_SINCE_FAILS = "If-Unmodified-Since does not hold: the resource changed since then"
+
 
 def etag_of(data: bytes | str) -> str:
     """A strong entity tag for ``data`` (unquoted, as ``response.etag`` takes it)."""
@@ -96,9 +103,28 @@ def not_modified(request: Any, response: Any) -> Any:
             return response  # a stream: its body is not known yet
         response.etag = etag_of(b"".join(app_iter))
     environ = request.environ
+    check_precondition_of(environ, response.headerlist)
     if not is_not_modified(environ, response.headerlist):
         return response
     return not_modified_response(environ, response.headerlist)
+
+
+def check_precondition_of(environ: dict[str, Any], headers: list[tuple[str, str]]) -> None:
+    """Raise :class:`~roob.PreconditionFailed` (412) if the request's ``If-Match`` does
+    not hold the ``ETag`` of a 200 with ``headers`` (strong comparison), or, without
+    ``If-Match``, its ``If-Unmodified-Since`` is older than that 200's
+    ``Last-Modified`` (RFC 9110, 13.2.2; ignored when there is none, 13.1.4)."""
+    if_match = environ.get("HTTP_IF_MATCH")
+    if if_match is not None:
+        if not _list_holds(if_match, _entity_tag(_header(headers, "etag")), strong=True):
+            raise PreconditionFailed(_IF_MATCH_FAILS)
+        return
+    since = parse_http_date(environ.get("HTTP_IF_UNMODIFIED_SINCE"))
+    if since is None:
+        return
+    modified = parse_http_date(_header(headers, "last-modified"))
+    if modified is not None and modified > since:
+        raise PreconditionFailed(_IF_UNMODIFIED_SINCE_FAILS)
 
 
 def is_not_modified(environ: dict[str, Any], headers: list[tuple[str, str]]) -> bool:
@@ -168,9 +194,7 @@ def check_precondition(
     if_match = environ.get("HTTP_IF_MATCH")
     if if_match is not None:
         if etag is None or not _list_holds(if_match, (False, etag), strong=True):
-            raise PreconditionFailed(
-                "If-Match does not hold: the resource changed since the client read it"
-            )
+            raise PreconditionFailed(_IF_MATCH_FAILS)
         return
     since = parse_http_date(environ.get("HTTP_IF_UNMODIFIED_SINCE"))
     if since is None:
@@ -180,9 +204,7 @@ def check_precondition(
             last_modified = last_modified.replace(tzinfo=datetime.UTC)
         last_modified = last_modified.replace(microsecond=0)  # HTTP dates have seconds
     if last_modified is None or last_modified > since:
-        raise PreconditionFailed(
-            "If-Unmodified-Since does not hold: the resource changed since then"
-        )
+        raise PreconditionFailed(_IF_UNMODIFIED_SINCE_FAILS)
 
 
 def _list_holds(field: str, current: EntityTag | None, *, strong: bool) -> bool:

@@ -8,7 +8,8 @@ request when ``debug=True``, so edits show at once). A ``static_dir`` that
 does not exist simply serves nothing.
 
 Conditional requests are answered by Roob's rules (roob/conditional.py), the
-ones of conditional views: ``If-None-Match`` compares weakly and takes lists
+ones of conditional views: ``If-Match`` and ``If-Unmodified-Since`` that do
+not hold are a 412, ``If-None-Match`` compares weakly and takes lists
 and ``*`` (so the weak ETag of a file compressed by
 :class:`~roob.GZipMiddleware` still revalidates), a date that is not an HTTP
 date is ignored, an ``If-Range`` that does not name the file makes a range
@@ -27,7 +28,13 @@ from wsgiref.util import FileWrapper
 
 from roob._types import WSGIApp
 from roob.compression import accepted_codings
-from roob.conditional import if_range_holds, is_not_modified, not_modified_response
+from roob.conditional import (
+    check_precondition_of,
+    if_range_holds,
+    is_not_modified,
+    not_modified_response,
+)
+from roob.exceptions import PreconditionFailed
 from roob.responses import send_json
 
 __all__ = ["static_files"]
@@ -35,7 +42,7 @@ __all__ = ["static_files"]
 # What WhiteNoise must not read itself: it compares If-None-Match as a string (a
 # list, *, or the weak tag of a compressed file never match) and reads a year past
 # 9999 in If-Modified-Since as a date.
-_DECIDED_BY_ROOB = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_RANGE")
+_DECIDED_BY_ROOB = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")
 _STORED_CODINGS = ("br", "gzip")  # the files WhiteNoise looks for beside each file
 
 
@@ -91,6 +98,10 @@ def _serve(
     if method in ("GET", "HEAD"):
         _, headers = static_file.get_path_and_headers(request_headers)
         headers = list(headers)  # those of the 200 this request would get
+        try:
+            check_precondition_of(environ, headers)
+        except PreconditionFailed as exc:
+            return send_json(start_response, "412 Precondition Failed", exc.body(), environ, [])
         if is_not_modified(environ, headers):
             return not_modified_response(environ, headers)(environ, start_response)
         if "HTTP_RANGE" in request_headers and not if_range_holds(environ, headers):

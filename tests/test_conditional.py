@@ -457,3 +457,43 @@ def test_if_range_holds_only_for_the_same_representation(if_range, holds):
 def test_if_range_holds_nothing_against_a_representation_without_validators():
     assert not if_range_holds({"HTTP_IF_RANGE": '"abc"'}, [("Content-Type", "text/plain")])
     assert not if_range_holds({"HTTP_IF_RANGE": "Mon, 30 Nov 2026 12:00:00 GMT"}, [])
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        # RFC 9110, 13.2.2, steps 1 and 2, on a GET: Werkzeug's test_wrappers
+        # test_etag_response_412 (If-Match with another tag: 412), Django's
+        # conditional_processing test_both_headers_2 and test_single_condition_7/8.
+        ({"If-Match": "CURRENT"}, 200),
+        ({"If-Match": '"othertag"'}, 412),
+        ({"If-Match": "*"}, 200),
+        ({"If-Match": ""}, 412),
+        ({"If-Match": "W/CURRENT"}, 412),
+        ({"If-Unmodified-Since": "Mon, 30 Nov 2026 12:00:00 GMT"}, 200),
+        ({"If-Unmodified-Since": "Mon, 30 Nov 2026 11:59:59 GMT"}, 412),
+        ({"If-Unmodified-Since": "Sat, 01 Jan 99999 00:00:00 GMT"}, 200),  # not a date: ignored
+        ({"If-Unmodified-Since": "Mon, 30 Nov 2026 11:00:00 GMT", "If-Match": "CURRENT"}, 200),
+        ({"If-Unmodified-Since": "Mon, 30 Nov 2026 12:00:00 GMT", "If-Match": '"x"'}, 412),
+        # The precondition comes before the 304 (step 1 before step 3).
+        ({"If-Match": '"othertag"', "If-None-Match": "CURRENT"}, 412),
+        ({"If-Match": "CURRENT", "If-None-Match": "CURRENT"}, 304),
+    ],
+)
+def test_a_conditional_get_is_a_412_when_its_precondition_fails(headers, status):
+    client = TestClient(make_app(conditional=True))
+    current = client.get("/dated").headers["ETag"]
+    headers = {name: value.replace("CURRENT", current) for name, value in headers.items()}
+    response = client.get("/dated", headers=headers)
+    assert response.status_code == status, headers
+    if status == 412:
+        assert "does not hold" in response.json()["message"]
+
+
+def test_if_unmodified_since_on_a_get_without_a_date_is_ignored():
+    # RFC 9110, 13.1.4: "A recipient MUST ignore the If-Unmodified-Since header field if
+    # the resource does not have a modification date available." (Django's
+    # test_single_condition_9 answers its etag-only view 412.)
+    client = TestClient(make_app(conditional=True))
+    headers = {"If-Unmodified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"}
+    assert client.get("/note", headers=headers).status_code == 200

@@ -331,3 +331,23 @@ def test_without_a_max_age_no_freshness_is_given(static_dir):
     response = client.get("/css/main.css")
     assert "Cache-Control" not in response.headers
     assert response.headers["Accept-Ranges"] == "bytes"
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({"If-Match": "CURRENT"}, 200),
+        ({"If-Match": '"stale"'}, 412),
+        ({"If-Match": ""}, 412),
+        ({"If-Unmodified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"}, 412),
+        ({"If-Unmodified-Since": "Sat, 01 Jan 99999 00:00:00 GMT"}, 200),
+    ],
+)
+def test_a_precondition_that_fails_on_a_file_is_a_json_412(client, headers, status):
+    current = client.get("/robots.txt").headers["ETag"]
+    headers = {name: value.replace("CURRENT", current) for name, value in headers.items()}
+    response = client.get("/robots.txt", headers=headers)
+    assert response.status_code == status
+    if status == 412:
+        assert "does not hold" in response.json()["message"]
+        assert client.head("/robots.txt", headers=headers).content == b""
