@@ -10,6 +10,7 @@ files and Swagger UI's assets included, must draw no BAD and no WARN note.
 REDbot is driven from Python (its CLI does the same: ``HttpResource`` and the
 ``thor`` event loop), with every connection it opens checked: 127.0.0.1 only.
 It fetches nothing but the URLs given here (no robots.txt, no linked assets).
+The same server also gets the review's conditional headers as raw bytes.
 """
 
 from __future__ import annotations
@@ -148,3 +149,23 @@ def test_redbot_finds_no_problem(checked, server, method, path, status, good):
 
 def level_name(note: Any) -> str:
     return str(getattr(note.level, "name", note.level))
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/products/1", "/dashboard", "/css/main.css", "/openapi.json"]
+)
+def test_the_reviews_conditional_headers_over_the_wire(server, path):
+    # Issue 18, class 6, as the review sent them to gunicorn: a year past 9999 was a 500;
+    # an empty If-Match (gunicorn passes the empty value on) must fail, not read as *.
+    status, head, _ = server.raw_request(
+        f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+        "If-Modified-Since: Sat, 01 Jan 99999 00:00:00 GMT\r\n"
+        "If-Unmodified-Since: Sat, 01 Jan 99999 00:00:00 GMT\r\n\r\n".encode()
+    )
+    assert status == 200, head
+    status, head, body = server.raw_request(
+        f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nIf-Match:\r\n\r\n".encode()
+    )
+    assert status == 412, head
+    assert b"If-Match does not hold" in body
+    assert "Traceback" not in server.output
