@@ -8,7 +8,8 @@ The hierarchy::
     │   │   ├── UnsafeHeader       a response header a view gave that HTTP forbids
     │   │   ├── UnsafeRedirect     a redirect() target that is another host in disguise
     │   │   ├── InvalidURLParameter  a url_for() value that cannot be a path segment
-    │   │   └── InvalidEvent       an event name or id with a line break (Server-Sent Events)
+    │   │   ├── InvalidEvent       an event name or id with a line break (Server-Sent Events)
+    │   │   └── MissingField       request.form["x"], .GET, .headers, .cookies: not sent
     │   ├── Forbidden              403 (a missing CSRF token: CSRFError)
     │   ├── NotFound               404: no route for the path
     │   ├── MethodNotAllowed       405: the path exists, the method does not
@@ -44,6 +45,7 @@ __all__ = [
     "InvalidURLParameter",
     "LengthRequired",
     "MethodNotAllowed",
+    "MissingField",
     "NotFound",
     "PreconditionFailed",
     "RequestEntityTooLarge",
@@ -234,6 +236,17 @@ class InvalidEvent(BadRequest, ValueError):
     with a line break or a NUL (it would start another field, or make a browser
     drop the id), or a ``retry`` that is not a number of milliseconds: 400, as
     the value usually comes from the client (a chat message's room, an id)."""
+
+
+class MissingField(BadRequest, KeyError):
+    """A value the client did not send, read as a required one: ``request.form["name"]``,
+    ``request.files``, ``request.GET``, ``request.headers`` or ``request.cookies``
+    (roob/multidicts.py). A ``KeyError``, as a dict would raise, that is also a
+    400 naming what is missing (Werkzeug's ``BadRequestKeyError``)."""
+
+    def __init__(self, key: Any, message: str | None = None) -> None:
+        super().__init__(message or f"The form has no field {key!r}")
+        self.key = key
 
 
 class ConfigurationError(RuntimeError):

@@ -22,7 +22,7 @@ two empty multidicts. The body is read once: after ``request.form`` of a
 multipart body, ``request.body`` is not available.
 
 ``form["name"]`` and ``files["name"]`` for a field the client did not send
-raise :class:`MissingField`, a ``KeyError`` that is also a 400
+raise :class:`~roob.MissingField`, a ``KeyError`` that is also a 400
 :class:`~roob.BadRequest`; ``.get()`` gives None.
 
 The body is bounded by the request's ``max_body_size`` (413); a body that is
@@ -40,12 +40,11 @@ import shutil
 import tempfile
 import unicodedata
 from collections.abc import Iterator, Mapping
-from typing import IO, TYPE_CHECKING, Any, NoReturn
+from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
-from webob.multidict import MultiDict
-
 from roob.exceptions import BadRequest, RequestEntityTooLarge
+from roob.multidicts import FormFields, FormFiles
 from roob.requests import BoundedInput
 
 if TYPE_CHECKING:
@@ -56,9 +55,6 @@ __all__ = [
     "FORM_CONTENT_TYPES",
     "SAFE_FILENAME_LIMIT",
     "SPOOL_LIMIT",
-    "FormFields",
-    "FormFiles",
-    "MissingField",
     "UploadedFile",
     "media_type",
     "parse_form",
@@ -82,54 +78,6 @@ _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 _WINDOWS_DEVICES = frozenset(
     {"CON", "PRN", "AUX", "NUL", *(f"{port}{n}" for port in ("COM", "LPT") for n in range(10))}
 )
-
-
-class MissingField(BadRequest, KeyError):
-    """``request.form["name"]`` or ``request.files["name"]`` for a field the client
-    did not send: a ``KeyError``, as a dict would raise, that is also a 400
-    :class:`~roob.BadRequest` naming the field, as the client left it out (Werkzeug's
-    ``BadRequestKeyError``)."""
-
-    def __init__(self, key: Any, message: str | None = None) -> None:
-        super().__init__(message or f"The form has no field {key!r}")
-        self.key = key
-
-
-class FormFields(MultiDict):  # type: ignore[misc]
-    """``request.form``: a :class:`webob.multidict.MultiDict` whose missing key is a
-    :class:`MissingField` (a 400), not a bare ``KeyError`` (a 500)."""
-
-    _what = "field"
-
-    def __getitem__(self, key: Any) -> Any:
-        try:
-            return super().__getitem__(key)
-        except KeyError:
-            self._missing(key)
-
-    def getone(self, key: Any) -> Any:
-        """The one value of ``key``: a 400 if there is none, or more than one."""
-        values = self.getall(key)
-        if len(values) == 1:
-            return values[0]
-        if not values:
-            self._missing(key)
-        raise MissingField(key, f"The form has {len(values)} {self._what}s {key!r}, not one")
-
-    def pop(self, key: Any, *default: Any) -> Any:
-        try:
-            return super().pop(key, *default)
-        except KeyError:
-            self._missing(key)
-
-    def _missing(self, key: Any) -> NoReturn:
-        raise MissingField(key, f"The form has no {self._what} {key!r}") from None
-
-
-class FormFiles(FormFields):
-    """``request.files``: :class:`UploadedFile` values; a missing key is a 400."""
-
-    _what = "file"
 
 
 class UploadedFile:

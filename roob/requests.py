@@ -3,7 +3,12 @@
 Everything WebOb offers is there (``request.GET``, ``request.headers``,
 ``request.cookies``, ...). Roob adds ``request.form`` and ``request.files``
 (roob/forms.py), ``request.session`` (roob/sessions.py) and
-``request.url_for`` (roob/urls.py), and two guarantees:
+``request.url_for`` (roob/urls.py), and these guarantees:
+
+* a value the client did not send, read as a required one
+  (``request.GET["page"]``, ``request.form["title"]``,
+  ``request.headers["Authorization"]``, ``request.cookies["theme"]``), is a
+  400 naming it (:class:`~roob.MissingField`, roob/multidicts.py), not a 500;
 
 * the body is never read past ``max_body_size`` bytes: a longer
   ``Content-Length`` is refused before anything is read, and a chunked body
@@ -32,6 +37,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import webob
+from webob.compat import parse_qsl_text
 from webob.etag import IfRange, IfRangeDate, NoETag
 
 from roob.exceptions import (
@@ -42,6 +48,7 @@ from roob.exceptions import (
 )
 from roob.httpdate import parse_http_date
 from roob.logs import logger
+from roob.multidicts import ClientCookies, ClientHeaders, QueryParams
 
 if TYPE_CHECKING:
     import datetime
@@ -56,6 +63,7 @@ __all__ = ["DEFAULT_MAX_BODY_SIZE", "UPLOADS_KEY", "BoundedInput", "ClosingBody"
 
 
 DEFAULT_MAX_BODY_SIZE = 1024 * 1024
+_QUERY_CACHE = "webob._parsed_query_vars"
 #: The environ key of the files of a parsed multipart body, until :meth:`Request.close`:
 #: absent for every request that parsed none, so the end of those costs one key test.
 UPLOADS_KEY = "roob.uploads"
@@ -137,6 +145,7 @@ class Request(webob.Request):  # type: ignore[misc]
     _json_cache: Any = _UNSET
     _form_cache: tuple[MultiDict, MultiDict] | None = None
     _session_cache: Session | None = None
+    _headers: ClientHeaders | None = None  # WebOb's cache of request.headers
 
     def _is_body_readable(self) -> bool:
         readable: bool = webob.Request.is_body_readable.fget(self)
@@ -260,13 +269,45 @@ class Request(webob.Request):  # type: ignore[misc]
         doc="The form fields and files of the body (``request.form`` and ``request.files``).",
     )
 
-    def _get_get(self) -> Any:
+    def _get_get(self) -> QueryParams:
+        environ = self.environ
+        source = environ.get("QUERY_STRING", "")
+        cached = environ.get(_QUERY_CACHE)  # WebOb's key: its GET and ours share it
+        if cached is not None and cached[1] == source and type(cached[0]) is QueryParams:
+            return cached[0]
         try:
-            return webob.Request.GET.fget(self)
+            params = QueryParams(parse_qsl_text(source) if source else (), environ)
         except UnicodeDecodeError:
             raise BadRequest("Query string is not valid UTF-8") from None
+        environ[_QUERY_CACHE] = (params, source)
+        return params
 
-    GET = property(_get_get, doc=webob.Request.GET.__doc__)
+    GET = property(
+        _get_get,
+        doc="The query string's parameters (a multidict; a missing one read with "
+        "``[]`` is a 400, roob/multidicts.py).",
+    )
+
+    def _get_headers(self) -> ClientHeaders:
+        headers = self._headers
+        if headers is None:
+            headers = self._headers = ClientHeaders(self.environ)
+        return headers
+
+    headers = property(
+        _get_headers,
+        webob.Request.headers.fset,
+        doc="The request's headers, case-insensitive (a missing one read with ``[]`` is a 400).",
+    )
+
+    def _get_cookies(self) -> ClientCookies:
+        return ClientCookies(self.environ)
+
+    cookies = property(
+        _get_cookies,
+        webob.Request.cookies.fset,
+        doc="The request's cookies (a missing one read with ``[]`` is a 400).",
+    )
 
     def _get_json(self) -> Any:
         cached = self._json_cache

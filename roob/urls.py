@@ -211,7 +211,7 @@ def redirect(url: str, /, status: int = 303) -> Response:
     A target that a browser would read as another host in disguise
     (``//evil.example``, ``\\/evil.example``, a leading space or control
     character), or with a scheme other than http(s), is refused with
-    :class:`~roob.UnsafeRedirect`, a 400, since such a target is usually the
+    :class:`~roob.exceptions.UnsafeRedirect`, a 400, since such a target is usually the
     client's (``?next=``). Characters outside ASCII are sent percent-encoded
     in UTF-8. An absolute URL to another host is sent as written: check a
     client's target with :func:`url_has_allowed_host_and_scheme` first.

@@ -20,12 +20,13 @@ from roob import (
     ConfigurationError,
     File,
     Form,
+    MissingField,
     Request,
     Response,
     Roob,
     UploadedFile,
 )
-from roob.forms import SAFE_FILENAME_LIMIT, SPOOL_LIMIT, MissingField
+from roob.forms import SAFE_FILENAME_LIMIT, SPOOL_LIMIT
 from roob.testing import TestClient
 
 
