@@ -129,8 +129,10 @@ def versions() -> dict[str, str]:
     from importlib.metadata import version
 
     found = {"python": platform.python_version(), "machine": platform.machine()}
-    for package in ("roob", "webob", "falcon", "bottle", "flask"):
-        found[package] = version(package)
+    distributions = {"roob": "roob-web", "webob": "webob", "falcon": "falcon",
+                     "bottle": "bottle", "flask": "flask"}  # fmt: skip
+    for package, distribution in distributions.items():
+        found[package] = version(distribution)
     return found
 
 
