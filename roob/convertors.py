@@ -13,6 +13,7 @@ import math
 import re
 import uuid
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any, ClassVar
 
 __all__ = [
@@ -91,7 +92,9 @@ class FloatConvertor(Convertor):
         number = float(value)
         if number < 0 or not math.isfinite(number):
             raise ValueError(f"{value!r} is not a non-negative finite number")
-        return repr(number)
+        # In positional notation, as the regex reads it (repr writes 1e-07 and 1e+16),
+        # with the shortest digits that read back as the same float; -0.0 as 0.0.
+        return format(Decimal(repr(number + 0.0)), "f")
 
 
 class UUIDConvertor(Convertor):
@@ -102,6 +105,11 @@ class UUIDConvertor(Convertor):
     def convert(self, value: str) -> uuid.UUID:
         return uuid.UUID(value)
 
+    def to_string(self, value: Any) -> str:
+        # Any form uuid.UUID reads (hex without hyphens, braces, urn:uuid:) is written
+        # in the canonical form the regex matches; anything else ("..") is refused.
+        return str(value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)))
+
 
 class PathConvertor(Convertor):
     """``{name:path}``: the rest of the path, slashes included (never empty)."""
@@ -109,9 +117,13 @@ class PathConvertor(Convertor):
     regex = ".+"
 
     def to_string(self, value: Any) -> str:
+        # An empty segment is refused too: a leading "/" makes "//host" of a route at
+        # the root (another host for a browser), a trailing one is routed without it.
         text = str(value)
-        if not text or any(segment in _DOT_SEGMENTS for segment in text.split("/")):
-            raise ValueError(f"{text!r} is not a path (empty, or with a '.' or '..' segment)")
+        if any(not segment or segment in _DOT_SEGMENTS for segment in text.split("/")):
+            raise ValueError(
+                f"{text!r} is not a path (empty, or with an empty, '.' or '..' segment)"
+            )
         return text
 
 

@@ -41,7 +41,8 @@ class Event:
     ``data`` may hold line breaks: each line (ended by CR, LF or CRLF, as a
     browser reads them) is sent as a ``data:`` line of its own, so no text in
     the data can start a field or an event. An ``event`` or ``id`` with a
-    line break or a NUL, or a ``retry`` that is not a non-negative integer,
+    line break or a NUL, a lone surrogate in the data, ``event`` or ``id`` (it
+    has no UTF-8 form), or a ``retry`` that is not a non-negative integer,
     is refused with :class:`~roob.InvalidEvent` (a 400 if it reaches the
     client before the stream starts), since such a value usually comes from
     the client.
@@ -56,6 +57,11 @@ class Event:
         for name, value in (("event", self.event), ("id", self.id)):
             if value is not None and (not isinstance(value, str) or _BREAKS.search(value)):
                 raise InvalidEvent(f"An event's {name} cannot hold a line break or NUL: {value!r}")
+        for name, value in (("data", self.data), ("event", self.event), ("id", self.id)):
+            # A lone surrogate ("\ud800" is valid in a JSON string) has no UTF-8 form: it
+            # would break the stream when the event is sent, for every listener.
+            if isinstance(value, str) and not value.isascii() and _SURROGATE.search(value):
+                raise InvalidEvent(f"An event's {name} cannot hold a lone surrogate")
         retry = self.retry
         if retry is not None and (type(retry) is not int or retry < 0):
             raise InvalidEvent(f"An event's retry is a number of milliseconds, not {retry!r}")
@@ -79,6 +85,7 @@ class Event:
 _LINE_ENDS = re.compile(r"\r\n|\r|\n")
 # What ends a field early, or makes a browser ignore an id.
 _BREAKS = re.compile(r"[\r\n\0]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _encoded(events: Iterable[Any]) -> Iterator[bytes]:

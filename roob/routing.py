@@ -118,9 +118,21 @@ class Pattern:
         for one it refuses, as such a value usually comes from the client."""
         name, convertor = part
         try:
-            return convertor.to_string(params[name])
-        except (ValueError, TypeError) as exc:
+            text = convertor.to_string(params[name])
+            if "\x00" in text or not (text.isascii() or _utf8(text)):
+                raise ValueError(f"{text!r} holds a NUL or a lone surrogate, which no URL can")
+            return text
+        except (ValueError, TypeError, OverflowError) as exc:  # OverflowError: int(inf)
             raise InvalidURLParameter(self.path, name, str(exc)) from None
+
+
+def _utf8(text: str) -> bool:
+    """Whether ``text`` has a UTF-8 form (a lone surrogate has none)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 @dataclass(slots=True, eq=False, repr=False)

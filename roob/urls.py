@@ -152,7 +152,8 @@ def url_has_allowed_host_and_scheme(
     (``//evil.example``, ``\\/evil.example``, ``/\\evil.example``,
     ``https:evil.example``, a leading space or control character, a tab
     inside). ``require_https`` refuses ``http://`` URLs too. A URL it accepts
-    is one :func:`redirect` sends as it is.
+    is one :func:`redirect` sends as it is, but for a scheme-relative
+    ``//host/path`` to an allowed host, which :func:`redirect` refuses (a 400).
     """
     target = _browser_target(url)
     if target is None:
@@ -175,7 +176,8 @@ _STRIPPED_BY_BROWSERS = "".join(map(chr, range(0x21)))
 
 def _browser_target(url: object) -> tuple[tuple[str, str], ...] | None:
     """The (scheme, host) pairs ``url`` may mean to a browser, or None for a URL that
-    is not one (empty, wrapped in spaces, with control characters, malformed).
+    is not one (empty, wrapped in spaces, with control characters or lone surrogates,
+    malformed).
 
     A browser reads ``\\`` as ``/`` in http(s) URLs, but Python's ``urlsplit``
     does not, and a ``\\`` in a user name is literal: both readings are
@@ -183,18 +185,22 @@ def _browser_target(url: object) -> tuple[tuple[str, str], ...] | None:
     """
     if not isinstance(url, str) or not url or url.strip(_STRIPPED_BY_BROWSERS) != url:
         return None
-    if any(unicodedata.category(char) == "Cc" for char in url):
+    # A control character, or a lone surrogate (valid in a JSON string, with no UTF-8
+    # form to send: quote() would raise).
+    if any(unicodedata.category(char) in ("Cc", "Cs") for char in url):
         return None
     readings = []
     for form in (url, url.replace("\\", "/")):
-        if form.startswith("///"):  # a browser reads ///host as //host; urlsplit does not
-            return None
         try:
             parts = urlsplit(form)
             parts.port  # noqa: B018  (a port that is not a number is a ValueError)
         except ValueError:  # a bad IPv6 literal, a bad port
             return None
         if parts.scheme and not parts.netloc:  # http:evil.example, http:/\evil.example
+            return None
+        if form.startswith("//") and not parts.netloc:
+            # A browser reads ///host as //host (urlsplit does not), and // without a
+            # host is no URL at all (it shows an error page).
             return None
         readings.append((parts.scheme, parts.netloc.lower()))
     return tuple(readings)
