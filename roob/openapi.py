@@ -130,8 +130,9 @@ def operation(
             raise ConfigurationError(
                 f"@operation on the view {name}: {STATUS_RULE}, not {status!r}"
             )
+        code = None if status is None else int(status)  # HTTPStatus.CREATED is 201
         info = OperationInfo(
-            status, response, request_body, dict(responses or {}), list(tags or []), summary,
+            code, response, request_body, dict(responses or {}), list(tags or []), summary,
             include,
         )  # fmt: skip
         inner = getattr(view, "__roob_operation__", None)

@@ -172,7 +172,9 @@ class ViewSignature:
 
 def _is_model(annotation: Any, *, structured: bool = False) -> bool:
     """A pydantic model class (or with ``structured``, a TypedDict or a dataclass too),
-    a list of them, or an optional one."""
+    a list of them, or an optional one; ``Annotated[Model, ...]`` is one too."""
+    if get_origin(annotation) is Annotated:
+        return _is_model(get_args(annotation)[0], structured=structured)
     if get_origin(annotation) in (list, Sequence, tuple, typing.Union, types.UnionType):
         return any(_is_model(arg, structured=structured) for arg in get_args(annotation))
     return isinstance(annotation, type) and (
@@ -183,6 +185,8 @@ def _is_model(annotation: Any, *, structured: bool = False) -> bool:
 
 def _is_many(annotation: Any) -> bool:
     origin = get_origin(annotation)
+    if origin is Annotated:  # Annotated[list[str], Field(max_length=3)] takes every value
+        return _is_many(get_args(annotation)[0])
     if origin in (typing.Union, types.UnionType):
         return any(_is_many(arg) for arg in get_args(annotation) if arg is not type(None))
     return origin in (list, set, frozenset, tuple, Sequence)
@@ -300,20 +304,29 @@ def view_signature(
 
 _TUPLE_RETURN = (
     "a tuple a view returns is (body, status) or (body, status, headers), the body first: "
-    "-> tuple[Model, int], or tuple[Model, int, dict[str, str]]"
+    "-> tuple[Model, int], or tuple[Model, int, dict[str, str]] (a Literal status is a "
+    "final one, from 200 to 599)"
 )
 
 
 def _is_status_type(annotation: Any) -> bool:
     """Whether a tuple's second member may be annotated ``annotation``: an int (or an
-    IntEnum such as HTTPStatus), a ``"201 Created"`` string, a Literal of them, or Any."""
+    IntEnum such as HTTPStatus), a ``"201 Created"`` string, a Literal of them (a final
+    status: 200 to 599, as a route's ``status=``), or Any."""
     if get_origin(annotation) is typing.Literal:
-        return all(type(arg) in (int, str) for arg in get_args(annotation))
+        return all(
+            type(arg) is str or (_is_int(arg) and 200 <= arg <= 599) for arg in get_args(annotation)
+        )
     return annotation is Any or (
         isinstance(annotation, type)
         and annotation is not bool
         and issubclass(annotation, int | str)
     )
+
+
+def _is_int(value: Any) -> bool:
+    """An int or an IntEnum member (``HTTPStatus.CREATED``), not a bool."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _is_headers_type(annotation: Any) -> bool:
@@ -331,6 +344,8 @@ def _returned(annotation: Any, described: str) -> tuple[Any, int | None]:
     ``(body, status[, headers])`` is refused: ``described`` names the view.
     """
     origin = get_origin(annotation)
+    if origin is Annotated:  # -> Annotated[tuple[Model, int], ...] is the tuple's
+        return _returned(get_args(annotation)[0], described)
     if origin in (typing.Union, types.UnionType):
         members = [_returned(arg, described)[0] for arg in get_args(annotation)]
         return typing.Union[tuple(members)], None  # noqa: UP007 - members are built at run time
@@ -347,7 +362,7 @@ def _returned(annotation: Any, described: str) -> tuple[Any, int | None]:
     ):
         raise ConfigurationError(f"{described} is annotated -> {annotation!r}; {_TUPLE_RETURN}")
     literal = get_args(args[1]) if get_origin(args[1]) is typing.Literal else ()
-    status = literal[0] if len(literal) == 1 and type(literal[0]) is int else None
+    status = int(literal[0]) if len(literal) == 1 and _is_int(literal[0]) else None
     return args[0], status
 
 

@@ -57,8 +57,8 @@ STATUS_RULE = "status= must be a final HTTP status, an int from 200 to 599"
 
 def is_success_status(status: object) -> bool:
     """Whether ``status`` may be a route's ``status=``: an int from 200 to 599 (a 1xx
-    is never a final answer, and a bool is not a status)."""
-    return type(status) is int and 200 <= status <= 599
+    is never a final answer, and a bool is not a status), ``HTTPStatus.CREATED`` too."""
+    return isinstance(status, int) and not isinstance(status, bool) and 200 <= status <= 599
 
 
 class RouteOptions(TypedDict, total=False):
@@ -225,7 +225,8 @@ def _success_status(
             f"{where}: {' and '.join(said for _, said in given)} of the view {name} differ; "
             "give the status once"
         )
-    return route_status if route_status is not None else declared
+    status = route_status if route_status is not None else declared
+    return None if status is None else int(status)  # HTTPStatus.CREATED is 201
 
 
 def with_status(view: View, status: int) -> View:
@@ -298,9 +299,9 @@ def run_after_hooks(hooks: Sequence[AfterHook], request: Any, response: Any) -> 
     hooks a second time.
     """
     try:
-        if not isinstance(response, webob.Response):
-            response = wsgi_response(response, request.environ)
         for hook in hooks:
+            if not isinstance(response, webob.Response):  # the view's, or a hook's
+                response = wsgi_response(response, request.environ)
             returned = hook(request, response)
             if returned is not None:
                 response = _hook_response(hook, "after_request", returned)

@@ -109,10 +109,18 @@ def check_hook(
     short = getattr(hook, "__name__", "")
     short = short if short.isidentifier() else kind.split()[-1]
     call = ", ".join(arguments)
-    if inspect.iscoroutinefunction(hook) or inspect.isasyncgenfunction(hook):
+    # An object's __call__ too: an instance with an async or generator __call__ would
+    # register, then answer every request with a coroutine or generator (a 500).
+    called = (hook, type(hook).__call__)  # callable(hook): its type has a __call__
+    if any(inspect.iscoroutinefunction(f) or inspect.isasyncgenfunction(f) for f in called):
         raise ConfigurationError(
             f"{where}the {kind} {name} is an async def; Roob calls it synchronously as "
             f"{short}({call}): define it with def"
+        )
+    if any(inspect.isgeneratorfunction(function) for function in called):
+        raise ConfigurationError(
+            f"{where}the {kind} {name} is a generator (it yields); Roob calls it once as "
+            f"{short}({call}) and sends what it returns: return instead of yielding"
         )
     try:
         signature = inspect.signature(hook)
