@@ -13,7 +13,7 @@ import contextlib
 import os
 import pathlib
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import pytest
@@ -37,8 +37,14 @@ FLAGS = (
 
 
 @contextlib.contextmanager
-def chromium(*, window: str = "1280,1600", prefs: dict[str, Any] | None = None) -> Iterator[Any]:
-    """A headless Chromium driven by Selenium, quit on exit."""
+def chromium(
+    *,
+    window: str = "1280,1600",
+    prefs: dict[str, Any] | None = None,
+    arguments: Sequence[str] = (),
+) -> Iterator[Any]:
+    """A headless Chromium driven by Selenium, quit on exit; ``arguments`` are more
+    command-line flags (``--host-resolver-rules=...``)."""
     if not pathlib.Path(CHROMIUM).exists() or not pathlib.Path(CHROMEDRIVER).exists():
         reason = "Chromium and chromedriver are needed: apt-get install chromium chromium-driver"
         if os.environ.get("CI"):
@@ -46,7 +52,7 @@ def chromium(*, window: str = "1280,1600", prefs: dict[str, Any] | None = None) 
         pytest.skip(reason)
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in (*FLAGS, f"--window-size={window}"):
+    for flag in (*FLAGS, f"--window-size={window}", *arguments):
         options.add_argument(flag)
     if prefs:
         options.add_experimental_option("prefs", prefs)
