@@ -260,10 +260,12 @@ class Roob(RegistrationAPI):
         except Exception as exc:
             response = self._error_response(request, exc, endpoint)
         if type(getattr(response, "_app_iter", None)) is list:  # a body that cannot fail
-            sent = response(environ, start_response)
-            if UPLOADS_KEY in environ:  # uploaded files end with the request
-                request.close()
-            return sent
+            try:
+                return response(environ, start_response)
+            finally:  # also when starting it raised (a session value JSON refuses, a header
+                # the server refuses): uploaded files end with the request
+                if UPLOADS_KEY in environ:
+                    request.close()
         return self._streamed(response, request, endpoint, start_response)
 
     def _streamed(
