@@ -11,9 +11,10 @@ SVG), and it is at least ``minimum_size`` bytes. Left as they are: responses
 that are small, already encoded, partial (206, or a ``Range`` request),
 without a body (HEAD, 204, 304), and event streams (``text/event-stream``,
 whose events must not wait in a compressor). A body of unknown length is
-compressed as it streams (gzip). Every response of a compressible type says
-``Vary: Accept-Encoding``, and an ``ETag`` becomes weak once the body is
-compressed (it no longer names these exact bytes).
+compressed as it streams, in gzip, for a client that accepts gzip (others get
+it as it is). Every response of a compressible type says ``Vary:
+Accept-Encoding``, and an ``ETag`` becomes weak once the body is compressed
+(it no longer names these exact bytes).
 
 A 304 has no body and no type, but it must say what the 200 it replaces
 would have said (RFC 9110, 15.4.5): a 304 made by Roob (conditional views,
@@ -155,7 +156,11 @@ class GZipMiddleware:
             packed = self.encoders[plan](data)
             start_response(status, _encoded(headers, plan, len(packed)), exc_info)
             return [packed]
-        # A body of unknown length, streamed: gzip as it comes.
+        # A body of unknown length, streamed: gzip as it comes, for a client that takes
+        # gzip (one that takes only br or zstd gets it as it is).
+        if "gzip" not in accepted:
+            start_response(status, _with_vary(headers), exc_info)
+            return _chain(written, body)
         start_response(status, _encoded(headers, "gzip", None), exc_info)
         return _GzipStream(_chain(written, body))
 
