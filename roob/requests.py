@@ -16,6 +16,9 @@ Everything WebOb offers is there (``request.GET``, ``request.headers``,
 * a body is never taken for an empty one: a chunked body on a server that
   cannot say where it ends (no ``Content-Length``, no
   ``wsgi.input_terminated``: uWSGI, a2wsgi) is a 411 when the view reads it;
+  a ``Content-Length`` that is not a number, or one beside a
+  ``Transfer-Encoding`` the server did not decode (uWSGI passes both on), is
+  a 400, never a body read from the chunk framing;
 * ``request.json`` parses the body as JSON whatever the Content-Type, and a
   body that is empty, not UTF-8, not JSON, or nested too deeply is a 400 with
   a message that says which; so is a query string that is not UTF-8;
@@ -147,6 +150,38 @@ class Request(webob.Request):  # type: ignore[misc]
     _session_cache: Session | None = None
     _headers: ClientHeaders | None = None  # WebOb's cache of request.headers
 
+    def _get_content_length(self) -> int | None:
+        environ = self.environ
+        value = environ.get("CONTENT_LENGTH")
+        if not value:
+            return None
+        if environ.get("HTTP_TRANSFER_ENCODING") and not environ.get("wsgi.input_terminated"):
+            # The server passed the client's framing on without decoding it (uWSGI): the
+            # body is still chunked, and Content-Length bytes of it would be chunk sizes
+            # and data mixed, or nothing at all (RFC 9112, 6.1: request smuggling).
+            raise BadRequest(
+                "Request has both a Transfer-Encoding and a Content-Length: send only one"
+            )
+        return self._strict_length(value)
+
+    def _strict_length(self, value: str) -> int:
+        """A Content-Length as RFC 9110 (8.6) spells it, 1*DIGIT: else a 400."""
+        digits = value.strip(" \t")
+        if not (digits.isascii() and digits.isdigit()):  # '²'.isdigit(), int('+3'): no
+            raise BadRequest(f"Request has a Content-Length that is not a number: {value!r}")
+        if len(digits) > 20:  # longer than any body, and past what int() reads (4300)
+            raise self._too_large()
+        return int(digits)
+
+    content_length = property(
+        _get_content_length,
+        webob.Request.content_length.fset,
+        webob.Request.content_length.fdel,
+        doc="The body's length (``Content-Length``), None without one. Read strictly "
+        "(RFC 9112, 6.3): one that is not a number, or one beside a Transfer-Encoding "
+        "the server did not decode, is a 400.",
+    )
+
     def _is_body_readable(self) -> bool:
         readable: bool = webob.Request.is_body_readable.fget(self)
         if (
@@ -234,9 +269,17 @@ class Request(webob.Request):  # type: ignore[misc]
     def _get_body(self) -> bytes:
         environ = self.environ
         length = environ.get("CONTENT_LENGTH")
-        if length and length.isdigit() and not environ.get("webob.is_body_seekable"):
+        if (
+            length
+            and length.isdigit()
+            and "HTTP_TRANSFER_ENCODING" not in environ  # else checked as content_length
+            and not environ.get("webob.is_body_seekable")
+        ):
             # The common case, read directly: a body of known length, read once.
-            size = int(length)
+            try:
+                size = int(length)
+            except ValueError:  # '²' is a digit to str.isdigit, not to int; 5,000 digits
+                size = self._strict_length(length)  # the client's 400 or 413
             if size > self.max_body_size:
                 raise self._too_large()
             data = self._read(environ["wsgi.input"], size)
