@@ -26,6 +26,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import decimal
+import email.utils
 import enum
 import functools
 import json
@@ -260,20 +261,35 @@ class Response(webob.Response):  # type: ignore[misc]
 
 
 def _valid_dates_only(environ: dict[str, Any]) -> dict[str, Any]:
-    """``environ`` for WebOb's conditional answer (``conditional_response=True``): a
-    copy without an ``If-Modified-Since`` that is not an HTTP date, nor an
-    ``If-Range`` date that is not one (with its ``Range``: the condition fails, the
-    whole body is sent). WebOb's parser raises on some (a year past 9999)."""
-    drop = set()
+    """``environ`` for WebOb's conditional answer (``conditional_response=True``): the
+    dates WebOb reads (``If-Modified-Since``, an ``If-Range`` date) are the moments Roob
+    reads, written as IMF-fixdates, and one that is not an HTTP date is dropped (an
+    ``If-Range`` with its ``Range``: the condition fails, the whole body is sent).
+    WebOb's parser raises on some (a year past 9999), and reads a year 0026 as 2026
+    and an RFC 850 ``70`` as 1970 (RFC 9110, 5.6.7: 2070 until 2020 is over)."""
+    changed: dict[str, str | None] = {}
     since = environ.get("HTTP_IF_MODIFIED_SINCE")
-    if since is not None and parse_http_date(since) is None:
-        drop.add("HTTP_IF_MODIFIED_SINCE")
+    if since is not None:
+        changed["HTTP_IF_MODIFIED_SINCE"] = _date_for_webob(since)
     if_range = environ.get("HTTP_IF_RANGE")
-    if if_range and if_range.endswith(" GMT") and parse_http_date(if_range) is None:
-        drop |= {"HTTP_IF_RANGE", "HTTP_RANGE"}
-    if not drop:
+    if if_range and if_range.endswith(" GMT"):  # a date, as WebOb tells dates from tags
+        changed["HTTP_IF_RANGE"] = _date_for_webob(if_range)
+        if changed["HTTP_IF_RANGE"] is None:
+            changed["HTTP_RANGE"] = None
+    if not changed:
         return environ
-    return {key: value for key, value in environ.items() if key not in drop}
+    copy = {key: value for key, value in environ.items() if key not in changed}
+    copy.update((key, value) for key, value in changed.items() if value is not None)
+    return copy
+
+
+def _date_for_webob(value: str) -> str | None:
+    """``value`` as an IMF-fixdate WebOb reads as Roob does, or None for a value that
+    is not an HTTP date or a year WebOb cannot read (below 100: it adds 1900 or 2000)."""
+    date = parse_http_date(value)
+    if date is None or date.year < 100:
+        return None
+    return email.utils.format_datetime(date, usegmt=True)
 
 
 def _from_tuple(value: tuple[Any, ...]) -> webob.Response:
