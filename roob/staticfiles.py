@@ -16,7 +16,9 @@ date is ignored, an ``If-Range`` that does not name the file makes a range
 request get the whole file, and a 304 keeps the headers of the 200 it
 replaces. A file stored compressed beside the original (``main.css.gz``,
 ``main.css.br``) is sent to the clients whose ``Accept-Encoding`` accepts
-that coding (``q=0`` refuses it).
+that coding (``q=0`` refuses it), with the original's ETag made weak: its
+bytes are not the original's, and a range of one must never be joined to the
+other.
 """
 
 from __future__ import annotations
@@ -97,7 +99,7 @@ def _serve(
     request_headers = _for_whitenoise(environ)
     if method in ("GET", "HEAD"):
         _, headers = static_file.get_path_and_headers(request_headers)
-        headers = list(headers)  # those of the 200 this request would get
+        headers = _own_tag(list(headers))  # those of the 200 this request would get
         try:
             check_precondition_of(environ, headers)
         except PreconditionFailed as exc:
@@ -108,7 +110,7 @@ def _serve(
             del request_headers["HTTP_RANGE"]  # the whole file: the client's part is stale
     response = static_file.get_response(method, request_headers)
     status = response.status
-    headers = list(response.headers)
+    headers = _own_tag(list(response.headers))
     if status >= 400:
         if status == 405:
             message = f"{method} request is not allowed for {environ.get('PATH_INFO', '')}"
@@ -120,6 +122,21 @@ def _serve(
     if response.file is None:
         return []
     return environ.get("wsgi.file_wrapper", FileWrapper)(response.file)  # type: ignore[no-any-return]
+
+
+def _own_tag(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """``headers`` with the ETag of a file stored compressed made weak: WhiteNoise gives
+    ``main.css.gz`` the strong tag of ``main.css``, and a strong tag names one set of
+    bytes (RFC 9110, 8.8.3): an ``If-Range`` resumed under another ``Accept-Encoding``
+    would join bytes of both. Weak, as :class:`~roob.GZipMiddleware` makes its own."""
+    if not any(name.lower() == "content-encoding" for name, _ in headers):
+        return headers
+    return [
+        (name, "W/" + value)
+        if name.lower() == "etag" and not value.startswith("W/")
+        else (name, value)
+        for name, value in headers
+    ]
 
 
 def _for_whitenoise(environ: dict[str, Any]) -> dict[str, Any]:
