@@ -22,6 +22,7 @@ the application's (see roob/routers.py).
 
 from __future__ import annotations
 
+import copy
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -540,8 +541,14 @@ def _with_error_headers(response: Any, headers: list[tuple[str, str]]) -> Any:
         return response
     present = {name.lower() for name, _ in response.headerlist}
     missing = [(name, value) for name, value in headers if name.lower() not in present]
-    # (response, status, headers) adds them, checked as a view's headers are.
-    return to_response((response, response.status, missing)) if missing else response
+    if not missing:
+        return response
+    # On a copy: the handler's Response may be built once and shared (an error page),
+    # and must not keep this error's headers. (response, status, headers) adds them,
+    # checked as a view's headers are.
+    answer = copy.copy(response)
+    answer.headerlist = list(response.headerlist)
+    return to_response((answer, answer.status, missing))
 
 
 _CSRF_PAGE = (

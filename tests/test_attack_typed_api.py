@@ -397,12 +397,6 @@ def test_an_annotated_query_list_takes_every_value() -> None:
 # --- HTTPError headers through exception handlers -----------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="roob/app.py _with_error_headers adds the error's headers to the handler's own "
-    "Response object (through to_response((response, status, headers))), so a page built "
-    "once keeps the first error's Allow",
-)
 def test_a_shared_error_page_is_not_changed_by_the_errors_it_answers() -> None:
     """A handler returning one Response built once got each error's headers appended to
     it: the second 405 was sent with the first route's Allow, for ever after."""
