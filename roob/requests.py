@@ -18,7 +18,8 @@ Everything WebOb offers is there (``request.GET``, ``request.headers``,
   ``wsgi.input_terminated``: uWSGI, a2wsgi) is a 411 when the view reads it;
   a ``Content-Length`` that is not a number, or one beside a
   ``Transfer-Encoding`` the server did not decode (uWSGI passes both on), is
-  a 400, never a body read from the chunk framing;
+  a 400, never a body read from the chunk framing; so is a body still in a
+  transfer coding other than chunked (gunicorn passes ``gzip, chunked`` on);
 * ``request.json`` parses the body as JSON whatever the Content-Type, and a
   body that is empty, not UTF-8, not JSON, or nested too deeply is a 400 with
   a message that says which; so is a query string that is not UTF-8;
@@ -183,6 +184,14 @@ class Request(webob.Request):  # type: ignore[misc]
     )
 
     def _is_body_readable(self) -> bool:
+        coding = self.environ.get("HTTP_TRANSFER_ENCODING")
+        if coding and coding.strip(" \t").lower() != "chunked":
+            # gunicorn accepts "gzip, chunked", removes the chunking and passes the body
+            # on still gzipped: its bytes are not the client's data (RFC 9112, 6.1).
+            raise BadRequest(
+                f"Request has a Transfer-Encoding this server does not decode: {coding!r}; "
+                "send the body chunked or with a Content-Length"
+            )
         readable: bool = webob.Request.is_body_readable.fget(self)
         if (
             not readable

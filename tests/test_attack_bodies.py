@@ -944,6 +944,24 @@ def test_framing_is_checked_only_when_the_body_is_read(body_app):
         assert (status, answer) == ("200 OK", b'{"read":false}')
 
 
+@pytest.mark.parametrize("coding", ["gzip, chunked", "deflate, chunked", "compress, chunked"])
+@pytest.mark.parametrize("path", ["/body", "/form"])
+def test_a_transfer_coding_the_server_left_on_the_body_is_a_400(body_app, coding, path):
+    # gunicorn accepts "gzip, chunked", removes the chunking, marks the end and hands the
+    # body on still gzipped: the view read the compressed bytes as the client's data.
+    gzipped = gzip.compress(b"a=1&b=2")
+    environ = passed_on(
+        gzipped,
+        HTTP_TRANSFER_ENCODING=coding,
+        CONTENT_TYPE="application/x-www-form-urlencoded",
+        PATH_INFO=path,
+        **{"wsgi.input_terminated": True},
+    )
+    status, answer = call(body_app, environ)
+    assert status.startswith("400"), (status, answer)
+    assert b"Transfer-Encoding" in answer
+
+
 def test_a_server_that_decoded_the_chunks_is_trusted(body_app):
     # gunicorn keeps Transfer-Encoding and says where the body ends; waitress drops it
     # and sets the length: both read the body as sent.
