@@ -49,7 +49,7 @@ from roob.convertors import (
     validate_convertor_regex,
 )
 from roob.csrf import CSRFError, csrf_token
-from roob.exceptions import ConfigurationError, HTTPError
+from roob.exceptions import ConfigurationError, HTTPError, UnsafeHeader
 from roob.logs import logger
 from roob.registration import (
     AfterHookFailed,
@@ -308,9 +308,11 @@ class Roob(RegistrationAPI):
         inclusion = self._inclusion_for(request, endpoint) if self._scoped_errors else None
         handler = self._handler_for(type(exc), inclusion)
         try:
-            response = to_response(handler(request, exc))
-            if isinstance(exc, HTTPError) and exc.headers:
-                response = _with_error_headers(response, exc.headers)
+            try:
+                response = _handled(handler, request, exc)
+            except UnsafeHeader as unsafe:  # the error's headers held the client's line break
+                handler = self._handler_for(UnsafeHeader, inclusion)
+                response = _handled(handler, request, unsafe)
         except Exception as failure:
             logger.exception("The exception handler %r failed", handler)
             response = self._internal_error_response(request, failure)
@@ -531,6 +533,20 @@ class Roob(RegistrationAPI):
 
 def _http_error_response(request: Request, exc: HTTPError) -> Response:
     return Response(json=exc.body(), status=exc.status, headers=exc.headers)
+
+
+def _handled(handler: ExceptionHandler, request: Request, exc: Exception) -> Any:
+    """The answer of ``handler`` to ``exc``, with the error's headers."""
+    answer = handler(request, exc)
+    if answer is None:  # to_response would make it a 204: an error answered as a success
+        raise TypeError(
+            f"the exception handler {handler!r} returned None for {exc!r}: return the "
+            "answer to send (a Response, a body, or (body, status)), or raise"
+        )
+    response = to_response(answer)
+    if isinstance(exc, HTTPError) and exc.headers:
+        response = _with_error_headers(response, exc.headers)
+    return response
 
 
 def _with_error_headers(response: Any, headers: list[tuple[str, str]]) -> Any:

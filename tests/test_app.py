@@ -529,7 +529,8 @@ def test_handler_return_values_are_converted_like_views(
         assert response.headers["Retry-After"] == "5"
 
 
-def test_handler_returning_none_is_204(app, client):
+def test_a_handler_returning_none_is_a_logged_500_not_a_success(app, client, caplog):
+    # None would be a 204: an error answered as a success, and silently.
     app.add_exception_handler(ValueError, lambda request, exc: None)
 
     @app.get("/")
@@ -537,8 +538,8 @@ def test_handler_returning_none_is_204(app, client):
         raise ValueError()
 
     response = client.get("/")
-    assert response.status_code == 204
-    assert "Content-Type" not in response.headers
+    assert response.status_code == 500
+    assert "returned None for ValueError()" in caplog.text
 
 
 @pytest.mark.parametrize(
