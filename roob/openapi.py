@@ -132,8 +132,8 @@ def operation(
             )
         code = None if status is None else int(status)  # HTTPStatus.CREATED is 201
         info = OperationInfo(
-            code, response, request_body, dict(responses or {}), list(tags or []), summary,
-            include,
+            code, response, request_body, _status_keys(responses or {}, name), list(tags or []),
+            summary, include,
         )  # fmt: skip
         inner = getattr(view, "__roob_operation__", None)
         if isinstance(inner, OperationInfo):
@@ -142,6 +142,28 @@ def operation(
         return view
 
     return attach
+
+
+def _status_keys(
+    responses: Mapping[Any, str | tuple[str, Any]], name: str
+) -> dict[int, str | tuple[str, Any]]:
+    """``responses`` keyed by int statuses: ``401``, ``"401"`` and ``HTTPStatus.UNAUTHORIZED``
+    are one status (two stacked @operation giving 401 and "401" would otherwise both
+    be documented, and could not be sorted)."""
+    keyed: dict[int, str | tuple[str, Any]] = {}
+    for code, described in responses.items():
+        text = str(int(code)) if isinstance(code, int) and not isinstance(code, bool) else code
+        if not (isinstance(text, str) and text.isascii() and text.isdigit()):
+            raise ConfigurationError(
+                f"@operation on the view {name}: responses= is keyed by HTTP statuses "
+                f"(401 or '401'), not {code!r}"
+            )
+        if int(text) in keyed:
+            raise ConfigurationError(
+                f"@operation on the view {name}: responses= gives the status {text} twice"
+            )
+        keyed[int(text)] = described
+    return keyed
 
 
 def _merged(inner: OperationInfo, outer: OperationInfo, name: str) -> OperationInfo:
@@ -286,15 +308,19 @@ class _Builder:
         returns = info.response if info.response is not inspect.Parameter.empty else (
             signature.returns
         )  # fmt: skip
-        status = signature.status or (204 if returns is None else 200)
-        success: dict[str, Any] = {"description": "Success" if status != 201 else "Created"}
-        if returns in _MEDIA_TYPES:
-            success["content"] = {_MEDIA_TYPES[returns]: {"schema": {"type": "string"}}}
-        elif status != 204 and returns not in (None, inspect.Parameter.empty):
-            schema = self.schema(returns, mode="serialization")
-            if schema is not None:
-                success["content"] = {"application/json": {"schema": schema}}
-        responses: dict[str, Any] = {str(status): success}
+        statuses = ((signature.status,) if signature.status else signature.literal_statuses) or (
+            204 if returns is None else 200,
+        )
+        responses: dict[str, Any] = {}
+        for status in statuses:
+            success: dict[str, Any] = {"description": "Success" if status != 201 else "Created"}
+            if returns in _MEDIA_TYPES:
+                success["content"] = {_MEDIA_TYPES[returns]: {"schema": {"type": "string"}}}
+            elif status != 204 and returns not in (None, inspect.Parameter.empty):
+                schema = self.schema(returns, mode="serialization")
+                if schema is not None:
+                    success["content"] = {"application/json": {"schema": schema}}
+            responses[str(status)] = success
         for code, described in sorted(info.responses.items()):
             text, model = described if isinstance(described, tuple) else (described, None)
             entry: dict[str, Any] = {"description": text}

@@ -164,6 +164,9 @@ class ViewSignature:
     #: The success status: the route's ``status=`` or ``@operation(status=...)``
     #: (see roob/registration.py), or the ``Literal`` of ``-> tuple[Model, Literal[201]]``.
     status: int | None = None
+    #: The statuses a ``Literal`` gives (``-> tuple[Model, Literal[201, 202]]``): each
+    #: is documented with the body's model.
+    literal_statuses: tuple[int, ...] = ()
 
     @property
     def binds(self) -> bool:
@@ -298,8 +301,9 @@ def view_signature(
             body = spec
         else:
             params.append(spec)
-    returns, status = _returned(signature.return_annotation, f"{where}: the view {name}")
-    return ViewSignature(tuple(params), body, returns, status)
+    returns, literal = _returned(signature.return_annotation, f"{where}: the view {name}")
+    status = literal[0] if len(literal) == 1 else None
+    return ViewSignature(tuple(params), body, returns, status, literal)
 
 
 _TUPLE_RETURN = (
@@ -336,8 +340,8 @@ def _is_headers_type(annotation: Any) -> bool:
     return annotation is Any or kind in (dict, list, Mapping, Sequence, Iterable)
 
 
-def _returned(annotation: Any, described: str) -> tuple[Any, int | None]:
-    """A return annotation's body type, and the status a ``Literal`` in it gives.
+def _returned(annotation: Any, described: str) -> tuple[Any, tuple[int, ...]]:
+    """A return annotation's body type, and the statuses a ``Literal`` in it gives.
 
     ``-> tuple[Model, int]`` is a view returning ``(body, status)``: its body is a
     ``Model``; a union takes each member's body. A tuple that cannot be a
@@ -348,12 +352,12 @@ def _returned(annotation: Any, described: str) -> tuple[Any, int | None]:
         return _returned(get_args(annotation)[0], described)
     if origin in (typing.Union, types.UnionType):
         members = [_returned(arg, described)[0] for arg in get_args(annotation)]
-        return typing.Union[tuple(members)], None  # noqa: UP007 - members are built at run time
+        return typing.Union[tuple(members)], ()  # noqa: UP007 - members are built at run time
     if annotation is not tuple and origin is not tuple:
-        return annotation, None
+        return annotation, ()
     args = get_args(annotation)
     if not args:  # a bare tuple says nothing of the body
-        return inspect.Parameter.empty, None
+        return inspect.Parameter.empty, ()
     if (
         len(args) not in (2, 3)
         or args[1] is Ellipsis
@@ -362,8 +366,7 @@ def _returned(annotation: Any, described: str) -> tuple[Any, int | None]:
     ):
         raise ConfigurationError(f"{described} is annotated -> {annotation!r}; {_TUPLE_RETURN}")
     literal = get_args(args[1]) if get_origin(args[1]) is typing.Literal else ()
-    status = int(literal[0]) if len(literal) == 1 and _is_int(literal[0]) else None
-    return args[0], status
+    return args[0], tuple(dict.fromkeys(int(code) for code in literal if _is_int(code)))
 
 
 def _param_spec(

@@ -365,11 +365,6 @@ def test_a_literal_status_that_is_no_final_status_is_refused(status) -> None:
         app_with(("/a", view, {}))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="-> tuple[Model, Literal[201, 202]] documents 200, a status the view never "
-    "sends: only a single Literal is documented (roob/params.py _returned, openapi.py)",
-)
 def test_a_literal_of_several_statuses_documents_them() -> None:
     def accept(request) -> tuple[Article, Literal[201, 202]]:
         return LEAKY, 202

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from http import HTTPStatus
 from typing import Annotated, Any
 
 import pytest
@@ -357,3 +358,22 @@ def test_stacked_operations_that_contradict_each_other_are_refused(inner, outer,
     assert text.endswith(" from another @operation on it; give it once")
     # The same value twice is no contradiction.
     assert operation(**inner)(operation(**inner)(view)) is view
+
+
+def test_a_status_given_as_text_or_an_enum_is_the_same_status(tmp_path):
+    app = Roob(tmp_path, None)
+
+    @app.get("/secret")
+    @operation(responses={"401": "Unauthorized", HTTPStatus.NOT_FOUND: "No such secret"})
+    @operation(responses={401: "Unauthorized"})
+    def secret(request):
+        return {}
+
+    responses = app.openapi()["paths"]["/secret"]["get"]["responses"]
+    assert list(responses) == ["200", "401", "404", "4XX"]
+    with pytest.raises(ConfigurationError, match="responses= is keyed by HTTP statuses"):
+        operation(responses={"4XX": "Client error"})(secret)
+    with pytest.raises(ConfigurationError, match="gives the status 401 twice"):
+        operation(responses={401: "A", "401": "B"})(secret)
+    with pytest.raises(ConfigurationError, match=r"responses\[401\]='Denied' conflicts"):
+        operation(responses={"401": "Denied"})(secret)
