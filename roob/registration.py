@@ -132,6 +132,11 @@ def register(
     if status is not None and not is_success_status(status):
         raise ConfigurationError(f"{described}: {STATUS_RULE}, not {status!r}")
     views = views_for(handler, methods, described)
+    if status is not None and len({id(view.function) for view in views.values()}) > 1:
+        raise ConfigurationError(
+            f"{described}: status={status} would be the answer of each of its methods "
+            f"({', '.join(views)}); put @operation(status={status}) on the method it is for"
+        )
     return Registration(path, handler, views, name, described, options)
 
 

@@ -195,6 +195,36 @@ def test_a_class_view_takes_the_status_of_each_method() -> None:
     assert client.post("/articles").status_code == 201
 
 
+def test_a_route_status_for_a_class_of_several_methods_is_refused() -> None:
+    """status=201 on a class serving GET and POST would make its GET answer 201."""
+    app = Roob(static_dir=None)
+
+    class Articles:
+        def get(self, request):
+            return []
+
+        def post(self, request):
+            return {"slug": "a"}
+
+    with pytest.raises(ConfigurationError) as raised:
+        app.add_route("/articles", Articles, status=201)
+    assert "status=201 would be the answer of each of its methods (GET, POST)" in str(raised.value)
+    assert "put @operation(status=201) on the method it is for" in str(raised.value)
+
+    @app.route("/drafts", status=201)  # one method: no doubt which answer it is for
+    class Drafts:
+        def post(self, request):
+            return {"slug": "b"}
+
+    def replace(request):
+        return {}
+
+    app.add_route("/pages", replace, methods=["PUT", "PATCH"], status=202)  # one function
+    client = TestClient(app)
+    assert client.post("/drafts").status_code == 201
+    assert client.patch("/pages").status_code == 202
+
+
 def test_after_hooks_see_the_status_that_is_sent() -> None:
     app = Roob(static_dir=None)
     seen = []
