@@ -25,15 +25,18 @@ multipart body, ``request.body`` is not available.
 raise :class:`~roob.MissingField`, a ``KeyError`` that is also a 400
 :class:`~roob.BadRequest`; ``.get()`` gives None.
 
-The body is bounded by the request's ``max_body_size`` (413); a body that is
-not what its Content-Type says (a broken multipart body, a missing boundary,
-text that is not UTF-8) is a 400. Every uploaded file is closed, and its
+The body is bounded by the request's ``max_body_size`` (413), and holds at most
+:data:`FILE_LIMIT` files (400); a body that is not what its Content-Type says (a
+broken multipart body, a missing boundary, text that is not UTF-8) is a 400. A
+worker that cannot store a file answers 503 (no file descriptor left) or 507
+(no disk left). Every uploaded file is closed, and its
 temporary file deleted, when the request ends (:meth:`roob.Request.close`);
 the files of a body that failed to parse are closed at once.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import shutil
@@ -43,7 +46,8 @@ from collections.abc import Iterator, Mapping
 from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
-from roob.exceptions import BadRequest, RequestEntityTooLarge
+from roob.exceptions import BadRequest, HTTPError, RequestEntityTooLarge
+from roob.logs import logger
 from roob.multidicts import FormFields, FormFiles
 from roob.requests import BoundedInput
 
@@ -52,6 +56,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FIELD_LIMIT",
+    "FILE_LIMIT",
     "FORM_CONTENT_TYPES",
     "SAFE_FILENAME_LIMIT",
     "SPOOL_LIMIT",
@@ -64,6 +69,10 @@ __all__ = [
 SPOOL_LIMIT = 64 * 1024
 #: The most parts (fields and files) a multipart body may have.
 PART_LIMIT = 1000
+#: The most files a multipart body may have (each may hold a temporary file, and a file
+#: descriptor, until the request ends): 400 past it, as Django's
+#: ``DATA_UPLOAD_MAX_NUMBER_FILES``.
+FILE_LIMIT = 100
 #: The most bytes a text field (a part without a filename) may have: it becomes a str.
 FIELD_LIMIT = 1024 * 1024
 #: The media types :func:`parse_form` reads.
@@ -235,11 +244,27 @@ def _parse_multipart(request: Request) -> tuple[FormFields, FormFiles]:
     made: list[UploadedFile] = []
     try:
         _read_parts(parser.parse_blocking(read, _READ_SIZE), fields, files, made)
-    except BaseException:  # a bad body, a 413, the client gone: no file outlives it
+    except BaseException as exc:  # a bad body, a 413, the client gone: no file outlives it
         for upload in made:
             upload.close()
+        if isinstance(exc, OSError) and exc.errno in _STORAGE_ERRORS:
+            raise _cannot_store(exc) from None
         raise
     return fields, files
+
+
+# The worker cannot keep an upload: out of file descriptors (503, try again: other
+# requests hold them) or out of disk (507).
+_STORAGE_ERRORS = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOSPC, errno.EDQUOT})
+
+
+def _cannot_store(exc: OSError) -> HTTPError:
+    logger.warning("An upload could not be stored in a temporary file: %s", exc)
+    if exc.errno in (errno.EMFILE, errno.ENFILE):
+        return HTTPError(
+            503, "The server cannot store the upload now; try again", headers={"Retry-After": "1"}
+        )
+    return HTTPError(507, "The server has no room to store the upload")
 
 
 def _read_parts(
@@ -258,6 +283,8 @@ def _read_parts(
                 segment = event
                 if segment.filename is None:
                     upload, text = None, []
+                elif len(made) == FILE_LIMIT:  # each may hold a file descriptor until the end
+                    raise BadRequest(f"The form has more than {FILE_LIMIT} files")
                 else:
                     upload = UploadedFile(
                         # Closed by the request when it ends, or below if the body is bad.
