@@ -63,7 +63,14 @@ if TYPE_CHECKING:
     from roob.forms import UploadedFile
     from roob.sessions import Session
 
-__all__ = ["DEFAULT_MAX_BODY_SIZE", "UPLOADS_KEY", "BoundedInput", "ClosingBody", "Request"]
+__all__ = [
+    "DEFAULT_MAX_BODY_SIZE",
+    "REQUEST_ID_KEY",
+    "UPLOADS_KEY",
+    "BoundedInput",
+    "ClosingBody",
+    "Request",
+]
 
 
 DEFAULT_MAX_BODY_SIZE = 1024 * 1024
@@ -71,6 +78,8 @@ _QUERY_CACHE = "webob._parsed_query_vars"
 #: The environ key of the files of a parsed multipart body, until :meth:`Request.close`:
 #: absent for every request that parsed none, so the end of those costs one key test.
 UPLOADS_KEY = "roob.uploads"
+#: The environ key of the request's id, set by :class:`~roob.RequestIDMiddleware`.
+REQUEST_ID_KEY = "roob.request_id"
 _CHUNK = 64 * 1024
 _UNSET: Any = object()
 
@@ -414,6 +423,13 @@ class Request(webob.Request):  # type: ignore[misc]
         uploads: list[UploadedFile] = self.environ.pop(UPLOADS_KEY, ())
         for upload in uploads:
             upload.close()
+
+    @property
+    def id(self) -> str | None:
+        """The request's id, from :class:`~roob.RequestIDMiddleware` (None without it):
+        the one a trusted proxy sent in ``X-Request-ID``, or one made for this request."""
+        request_id: str | None = self.environ.get(REQUEST_ID_KEY)
+        return request_id
 
     @property
     def form(self) -> MultiDict:
