@@ -60,6 +60,7 @@ from roob.forms import UploadedFile
 from roob.middleware import (
     CORSMiddleware,
     ErrorHandlerMiddleware,
+    RequestIDMiddleware,
     SecurityHeadersMiddleware,
     TrustedHostMiddleware,
 )
@@ -102,6 +103,7 @@ __all__ = [
     "Query",
     "Request",
     "RequestEntityTooLarge",
+    "RequestIDMiddleware",
     "Response",
     "Roob",
     "Route",

@@ -10,23 +10,28 @@ as ``cls(app, **options)``). This module holds Roob's own:
 * :class:`CORSMiddleware` - cross-origin requests and their preflights.
 * :class:`TrustedHostMiddleware` - a 400 for a request to a host the
   application is not served as.
+* :class:`RequestIDMiddleware` - an id for each request, sent back in
+  ``X-Request-ID``, read as ``request.id`` and put on Roob's log records.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+import uuid
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from roob._types import StartResponse, WSGIApp
 from roob.exceptions import ConfigurationError
-from roob.logs import logger
+from roob.logs import REQUEST_ID, logger
+from roob.requests import REQUEST_ID_KEY
 from roob.responses import add_vary, held_until_body, internal_error_message, send_json
 from roob.urls import TRUSTED_HOST_KEY
 
 __all__ = [
     "CORSMiddleware",
     "ErrorHandlerMiddleware",
+    "RequestIDMiddleware",
     "SecurityHeadersMiddleware",
     "TrustedHostMiddleware",
 ]
@@ -270,3 +275,108 @@ _HOST = re.compile(r"(\[[0-9a-f:.]+\]|[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?\.?)(?::[0
 def _bare_host(host: str) -> str:
     """``[::1]`` and ``::1`` alike, without a trailing dot: how hosts are compared."""
     return host.removeprefix("[").removesuffix("]").rstrip(".")
+
+
+# An id taken from a proxy: 1 to 200 of the characters of ids in use (hex, UUIDs,
+# base64, Heroku's "alphanumerics, +, /, =, -", Rails' "\w, -, @"), nothing that needs
+# quoting in a log line or a header (no space, quote, comma, CR or LF).
+_INCOMING_ID = re.compile(r"[A-Za-z0-9._~:/+=@-]{1,200}\Z")
+_HEADER_NAME = re.compile(r"[A-Za-z0-9!#$%&'*+.^_`|~-]+\Z")  # an HTTP token, RFC 9110 5.6.2
+
+
+class RequestIDMiddleware:
+    """Give each request an id, send it back, and put it on Roob's log records.
+
+    The id is a new one (32 hex digits, a random UUID), or, with
+    ``trust_incoming=True``, the one a proxy in front sent in ``header`` when
+    it is 1 to 200 characters among letters, digits and ``. _ ~ : / + = @ -``
+    (anything else gets a new id). Trust it only behind a proxy that sets or
+    strips the header: otherwise a client chooses its own id.
+
+    The id is ``request.id`` in views and hooks, it goes back in ``header`` on
+    every answer that passes through this middleware (errors, 404s, streamed
+    answers) unless the answer sets that header itself, and every record of
+    the ``roob`` logger written while the request is served (its body
+    streamed included) carries it as ``record.request_id``
+    (:class:`roob.logs.RequestIDFilter`). Add it last, so that it is the
+    outermost middleware and every answer gets the header.
+    """
+
+    def __init__(
+        self, app: WSGIApp, *, header: str = "X-Request-ID", trust_incoming: bool = False
+    ) -> None:
+        if not _HEADER_NAME.match(header):
+            raise ConfigurationError(
+                f"RequestIDMiddleware(header={header!r}): a header name is letters, digits "
+                "and '-' (such as 'X-Request-ID')"
+            )
+        self.app = app
+        self.header = header
+        self.trust_incoming = trust_incoming
+        self._environ_key = "HTTP_" + header.upper().replace("-", "_")
+
+    def request_id(self, environ: dict[str, Any]) -> str:
+        """The id of the request ``environ`` describes: the proxy's, if trusted and
+        well formed, else a new one."""
+        if self.trust_incoming:
+            incoming = environ.get(self._environ_key)
+            if incoming is not None and _INCOMING_ID.match(incoming):
+                return str(incoming)
+        return uuid.uuid4().hex
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        request_id = environ[REQUEST_ID_KEY] = self.request_id(environ)
+        name = self.header.lower()
+        sent = (self.header, request_id)
+
+        def start_with_id(
+            status: str, headers: list[tuple[str, str]], exc_info: Any = None
+        ) -> Callable[[bytes], Any]:
+            if not any(key.lower() == name for key, _ in headers):
+                headers = [*headers, sent]
+            return start_response(status, headers, exc_info)  # type: ignore[no-any-return]
+
+        token = REQUEST_ID.set(request_id)
+        try:
+            body = self.app(environ, start_with_id)
+        finally:
+            REQUEST_ID.reset(token)
+        file_wrapper = environ.get("wsgi.file_wrapper")
+        if isinstance(body, list | tuple) or (
+            isinstance(file_wrapper, type) and isinstance(body, file_wrapper)
+        ):  # nothing runs while it is sent (and the server's sendfile stays possible)
+            return body
+        return _WithRequestID(body, request_id)
+
+
+class _WithRequestID:
+    """A streamed body produced, and closed, with ``REQUEST_ID`` set to its request's id:
+    what the body and ``close()`` (teardown) log carries the id."""
+
+    __slots__ = ("body", "iterator", "request_id")
+
+    def __init__(self, body: Iterable[bytes], request_id: str) -> None:
+        self.body = body
+        self.request_id = request_id
+        self.iterator: Iterator[bytes] | None = None
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self
+
+    def __next__(self) -> bytes:
+        token = REQUEST_ID.set(self.request_id)
+        try:
+            if self.iterator is None:
+                self.iterator = iter(self.body)
+            return next(self.iterator)
+        finally:
+            REQUEST_ID.reset(token)
+
+    def close(self) -> None:
+        close = getattr(self.body, "close", None)
+        if close is not None:
+            token = REQUEST_ID.set(self.request_id)
+            try:
+                close()
+            finally:
+                REQUEST_ID.reset(token)
