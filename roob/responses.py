@@ -436,13 +436,20 @@ def held_until_body(
     start_response: StartResponse,
     fail: Callable[[Exception], list[bytes]],
 ) -> Iterable[bytes]:
-    """Call ``app``, holding its status and headers until the first non-empty chunk.
+    """Call ``app``; start its response once its first non-empty chunk is made.
 
-    An exception before any byte of body is out goes to ``fail(exc)``, which
-    starts its own response: the client gets it whole, with none of the failed
-    response's headers. After that only the connection can carry the news: the
-    error is logged and raised again, so that the server aborts it and no
-    client takes the body cut short for a complete one.
+    ``app``'s status and headers are held while its body makes that chunk
+    (the first block of a file, the first line of an export): an exception
+    until then goes to ``fail(exc)``, which starts its own response, so the
+    client gets it whole, with none of the failed response's headers. Then
+    ``start_response`` is called, before this function returns, and the body
+    returned yields that chunk and the rest; a body of empty chunks only is
+    started when it ends. Some servers read the status and headers only when
+    the application returns (granian, emmett-framework/granian#845): they get
+    them. After the start only the connection can carry the news: an error is
+    logged and raised again, so that the server aborts it and no client takes
+    the body cut short for a complete one. ``close()`` on the body returned
+    reaches ``app``'s body, iterated or not (PEP 3333).
     """
     held = _Held(start_response)
     try:
@@ -454,47 +461,78 @@ def held_until_body(
     if isinstance(body, list | tuple):  # nothing left that can fail
         held.release()
         return body
-    return _Released(body, environ, held, fail)
+    first = b""
+    try:
+        chunks = iter(body)
+        for first in chunks:
+            if first:  # a server may send the headers on an empty chunk
+                break
+        held.release()
+    except Exception as exc:
+        if held.write is None:
+            try:
+                return _Answered(fail(exc), body)
+            except BaseException:
+                _close(body)
+                raise
+        _close(body)
+        _log_after_start(environ, exc)
+        raise
+    return _Started(first, chunks, body, environ)
 
 
-class _Released:
-    """The body of :func:`held_until_body`: releases the held start on the first non-empty
-    chunk, and closes the inner body on ``close()`` even if never iterated (PEP 3333)."""
+def _close(body: Iterable[bytes]) -> None:
+    close = getattr(body, "close", None)
+    if close is not None:
+        close()
+
+
+def _log_after_start(environ: dict[str, Any], exc: Exception) -> None:
+    if not getattr(exc, "_roob_logged", False):  # once, when middleware nests
+        logger.error(
+            "Error after the response started, connection aborted: %s %s",
+            environ.get("REQUEST_METHOD"),
+            environ.get("PATH_INFO"),
+            exc_info=(type(exc), exc, exc.__traceback__),
+        )
+        exc._roob_logged = True  # type: ignore[attr-defined]
+
+
+class _Answered:
+    """The error answer ``fail`` made for a body that broke before its first byte; its
+    ``close()`` closes that body (PEP 3333: whatever happened, the server closes it)."""
+
+    def __init__(self, answer: list[bytes], body: Iterable[bytes]) -> None:
+        self.answer, self.body = answer, body
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.answer)
+
+    def close(self) -> None:
+        _close(self.body)
+
+
+class _Started:
+    """The body of :func:`held_until_body` once started: the first chunk, then the rest;
+    ``close()`` closes the inner body even if never iterated (PEP 3333)."""
 
     def __init__(
         self,
+        first: bytes,
+        chunks: Iterator[bytes],
         body: Iterable[bytes],
         environ: dict[str, Any],
-        held: _Held,
-        fail: Callable[[Exception], list[bytes]],
     ) -> None:
-        self.body, self.environ, self.held, self.fail = body, environ, held, fail
+        self.first, self.chunks, self.body, self.environ = first, chunks, body, environ
 
     def __iter__(self) -> Iterator[bytes]:
-        held = self.held
+        if self.first:
+            yield self.first
         try:
-            for chunk in self.body:
-                if held.write is None:
-                    if not chunk:
-                        continue  # a server may send the headers on an empty chunk
-                    held.release()
-                yield chunk
-            held.release()
+            yield from self.chunks
         except Exception as exc:
-            if held.write is None:
-                yield from self.fail(exc)
-                return
-            if not getattr(exc, "_roob_logged", False):  # once, when middleware nests
-                logger.error(
-                    "Error after the response started, connection aborted: %s %s",
-                    self.environ.get("REQUEST_METHOD"),
-                    self.environ.get("PATH_INFO"),
-                    exc_info=True,
-                )
-                exc._roob_logged = True  # type: ignore[attr-defined]
+            _log_after_start(self.environ, exc)
             raise
 
     def close(self) -> None:
-        close = getattr(self.body, "close", None)
-        if close is not None:
-            close()
+        _close(self.body)
