@@ -57,6 +57,7 @@ from roob.exceptions import (
     UnprocessableEntity,
 )
 from roob.forms import UploadedFile
+from roob.lifespan import Lifespan
 from roob.middleware import (
     CORSMiddleware,
     ErrorHandlerMiddleware,
@@ -96,6 +97,7 @@ __all__ = [
     "InvalidRoute",
     "InvalidURLParameter",
     "LengthRequired",
+    "Lifespan",
     "MethodNotAllowed",
     "MissingField",
     "NotFound",

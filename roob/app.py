@@ -26,7 +26,7 @@ import copy
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, Unpack
+from typing import Any, TypeVar, Unpack
 from urllib.parse import quote
 
 import webob
@@ -50,6 +50,7 @@ from roob.convertors import (
 )
 from roob.csrf import CSRFError, csrf_token
 from roob.exceptions import ConfigurationError, HTTPError, UnsafeHeader
+from roob.lifespan import Lifespan, StartupFunction
 from roob.logs import logger
 from roob.registration import (
     AfterHookFailed,
@@ -78,6 +79,8 @@ from roob.templating import Templates
 from roob.urls import check_public_origin, current_request, request_frame, static_version
 
 __all__ = ["Roob"]
+
+_Startup = TypeVar("_Startup", bound=StartupFunction)
 
 
 class _DefaultFolder(str):
@@ -216,14 +219,29 @@ class Roob(RegistrationAPI):
             Exception: self._internal_error_response,
         }
         dispatch = self._dispatch if sessions is None else session_layer(self._dispatch, sessions)
-        self._wsgi: WSGIApp = static_files(
+        # The middleware stack; __call__ calls _wsgi, which is the stack itself, or the
+        # startup gate until this process has run its startup (roob/lifespan.py).
+        self._stack: WSGIApp = static_files(
             dispatch, self.static_dir, url_prefix=static_url, autorefresh=debug
         )
+        self._wsgi: WSGIApp = self._stack
+        #: The startup and shutdown functions (:meth:`on_startup`, :meth:`on_shutdown`).
+        self.lifespan = Lifespan(self._route_calls)
 
     # --- WSGI -------------------------------------------------------------
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         return self._wsgi(environ, start_response)
+
+    def _first_request(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        """The startup gate: startup (or the process exits), then the request."""
+        self.lifespan.start_or_exit()
+        return self._stack(environ, start_response)
+
+    def _route_calls(self) -> None:
+        """Call through the startup gate while startup is due in this process, and straight
+        to the stack once it has run: the requests after the first pay nothing for it."""
+        self._wsgi = self._first_request if self.lifespan.due else self._stack
 
     def _dispatch(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         request = self.request_class(environ)
@@ -486,6 +504,32 @@ class Roob(RegistrationAPI):
         if assets is not None:
             self.add_middleware(assets)
 
+    # --- startup and shutdown (roob/lifespan.py) ----------------------------
+
+    def on_startup(self, function: _Startup) -> _Startup:
+        """Run ``function()`` once in each process that serves the application, before
+        its first request (after the fork, in each gunicorn worker), in the order
+        of registration. A startup that fails stops the process: see roob/lifespan.py.
+        """
+        self.lifespan.add_startup(function)
+        return function
+
+    def on_shutdown(self, function: _Startup) -> _Startup:
+        """Run ``function()`` when a process that ran startup exits normally (or the
+        test client's ``with`` block ends), in the reverse order of registration;
+        one that raises is logged and the others still run."""
+        self.lifespan.add_shutdown(function)
+        return function
+
+    def startup(self) -> None:
+        """Run the startup functions now, unless this process has run them (a failure
+        raises). Requests run it anyway: this is for scripts, tests and server hooks."""
+        self.lifespan.startup()
+
+    def shutdown(self) -> None:
+        """Run the shutdown functions now, if this process has run startup."""
+        self.lifespan.shutdown()
+
     # --- middleware -------------------------------------------------------
 
     def add_middleware(self, middleware_class: Callable[..., Any], **options: Any) -> None:
@@ -493,7 +537,8 @@ class Roob(RegistrationAPI):
 
         The last middleware added is the outermost one.
         """
-        self._wsgi = middleware_class(self._wsgi, **options)
+        self._stack = middleware_class(self._stack, **options)
+        self._route_calls()
 
     # --- templates --------------------------------------------------------
 

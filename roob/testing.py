@@ -33,6 +33,7 @@ import webob
 from webob.headers import ResponseHeaders
 
 from roob._types import Headers, WSGIApp
+from roob.lifespan import lifespan_of
 
 __all__ = ["Cookies", "TestClient", "TestResponse", "TooManyRedirects"]
 
@@ -137,6 +138,13 @@ class TestClient:
     ``headers`` are sent with every request. The client keeps the cookies the
     application sets (``client.cookies``). ``follow_redirects=True`` (here, or
     on one request) follows redirects within the application.
+
+    Used as a context manager, the client runs the application's startup
+    functions on entering the block and its shutdown functions on leaving it
+    (``with TestClient(app) as client:``), as Starlette's does; a startup that
+    fails raises there. Without a ``with``, startup runs before the first
+    request, as on a server (and raises in the test if it fails, where a
+    server's process would exit), and shutdown when the test process exits.
     """
 
     __test__ = False
@@ -161,6 +169,18 @@ class TestClient:
         site = urllib.request.Request(self.base_url + "/")
         host = http.cookiejar.eff_request_host(site)[1]  # type: ignore[attr-defined]
         self.cookies = Cookies(self._jar, host)
+        self._lifespan = lifespan_of(app)
+
+    def __enter__(self) -> TestClient:
+        """Run the application's startup (it raises if a startup function does)."""
+        if self._lifespan is not None:
+            self._lifespan.startup()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        """Run the application's shutdown (each failure is logged, as on a server)."""
+        if self._lifespan is not None:
+            self._lifespan.shutdown()
 
     def request(
         self,
@@ -257,6 +277,8 @@ class TestClient:
             request.environ.pop("webob.is_body_seekable", None)
         if environ:
             request.environ.update(environ)
+        if self._lifespan is not None:  # here, a failing startup raises in the test
+            self._lifespan.startup()
         response = TestResponse(_serve(self._wsgi, request.environ), url)
         self._jar.extract_cookies(_SetCookieHeaders(response.headers), outgoing)  # type: ignore[arg-type]
         return response
