@@ -13,7 +13,7 @@ import pytest
 import webob
 
 from roob import Response, Roob
-from roob.responses import dump_json, status_line, to_response
+from roob.responses import dump_json, held_until_body, status_line, to_response
 from roob.testing import TestClient
 
 # Each case is a function so that every constructor gets fresh arguments
@@ -367,3 +367,233 @@ def test_add_vary_names_a_header_once_and_leaves_the_list_given_alone(headers, e
     given = list(headers)
     assert add_vary(headers, "Cookie") == expected
     assert headers == given
+
+
+# --- held_until_body: a streamed answer starts before the application returns ----------
+#
+# granian reads the status and headers when the application returns and sends a bare
+# 200 without headers when start_response has not been called by then
+# (emmett-framework/granian#845, closed as wontfix; the outside review, Part 2 section 4).
+# The failure before the first byte must still be a clean answer of its own.
+
+
+class Server:
+    """A server's side of one call, as granian does it: the status and headers are read
+    when the application returns, then the body is iterated and closed."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, list[tuple[str, str]]]] = []
+        self.written: list[bytes] = []
+
+    def start_response(self, status, headers, exc_info=None):
+        self.calls.append((status, list(headers)))
+        return self.written.append
+
+    def serve(self, app, fail=None, method="GET"):
+        environ = webob.Request.blank("/stream", method=method).environ
+        body = held_until_body(app, environ, self.start_response, fail or self.fail)
+        started_on_return = list(self.calls)
+        try:
+            content = b"".join(body)
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+        return started_on_return, content
+
+    def fail(self, exc):
+        self.start_response("500 Internal Server Error", [("Content-Type", "text/plain")])
+        return [f"failed: {exc}".encode()]
+
+
+HEADERS = [("Content-Type", "text/plain"), ("Set-Cookie", "session=of-the-failed-answer")]
+
+
+class Body:
+    """A streamed body that records what was asked of it."""
+
+    def __init__(self, chunks, fail_at=None):
+        self.chunks, self.fail_at = list(chunks), fail_at
+        self.made: list[bytes] = []
+        self.closed = False
+
+    def __iter__(self):
+        for index, chunk in enumerate(self.chunks):
+            if index == self.fail_at:
+                raise ValueError("the body broke")
+            self.made.append(chunk)
+            yield chunk
+        if self.fail_at == len(self.chunks):
+            raise ValueError("the body broke")
+
+    def close(self):
+        self.closed = True
+
+
+def streaming(body, status="200 OK", headers=HEADERS):
+    def app(environ, start_response):
+        start_response(status, headers)
+        return body
+
+    return app
+
+
+def test_a_streamed_answer_is_started_before_the_application_returns():
+    body = Body([b"", b"first", b"second"])
+    started, content = Server().serve(streaming(body))
+    assert started == [("200 OK", HEADERS)]
+    assert content == b"firstsecond"
+    assert body.closed
+
+
+def test_the_first_chunk_is_made_before_the_start_and_the_rest_as_the_server_reads():
+    server = Server()
+    body = Body([b"first", b"second"])
+    environ = webob.Request.blank("/").environ
+    answer = held_until_body(streaming(body), environ, server.start_response, server.fail)
+    assert body.made == [b"first"]  # not the second, before the server asks for it
+    assert server.calls == [("200 OK", HEADERS)]
+    assert list(answer) == [b"first", b"second"]
+
+
+def test_an_application_that_starts_in_its_first_iteration_is_started_on_return():
+    """A generator application (PEP 3333 allows start_response in the first iteration):
+    the case of granian#845, a Werkzeug debug-mode application."""
+
+    def generator_app(environ, start_response):
+        start_response("201 Created", [("Content-Type", "text/plain")])
+        yield b"made"
+
+    started, content = Server().serve(generator_app)
+    assert started == [("201 Created", [("Content-Type", "text/plain")])]
+    assert content == b"made"
+
+
+@pytest.mark.parametrize("chunks", [[], [b""], [b"", b"", b""]], ids=["none", "one", "three"])
+def test_a_body_of_empty_chunks_only_is_started_before_the_application_returns(chunks):
+    body = Body(chunks)
+    started, content = Server().serve(streaming(body, "204 No Content", []))
+    assert (started, content) == ([("204 No Content", [])], b"")
+    assert body.closed
+
+
+@pytest.mark.parametrize("fail_at", [0, 1, 2], ids=["at-once", "after-empty", "after-2-empty"])
+def test_a_body_that_fails_before_its_first_byte_gets_the_failure_answer_alone(fail_at):
+    body = Body([b"", b"", b"never"], fail_at=fail_at)
+    started, content = Server().serve(streaming(body))
+    # The failed answer's status and headers (its cookie) never reached the server.
+    assert started == [("500 Internal Server Error", [("Content-Type", "text/plain")])]
+    assert content == b"failed: the body broke"
+    assert body.closed  # PEP 3333: the server's close() reaches the body that failed
+
+
+def test_a_body_that_fails_after_its_first_byte_is_logged_and_raised_for_the_server(caplog):
+    body = Body([b"partial", b"never"], fail_at=1)
+    with pytest.raises(ValueError, match="the body broke"):
+        Server().serve(streaming(body))
+    assert body.closed
+    [record] = [r for r in caplog.records if r.name == "roob"]
+    assert record.getMessage() == (
+        "Error after the response started, connection aborted: GET /stream"
+    )
+    assert record.exc_info[0] is ValueError
+
+
+def test_a_body_never_iterated_is_closed_all_the_same():
+    body = Body([b"first", b"second"])
+    server = Server()
+    environ = webob.Request.blank("/").environ
+    held_until_body(streaming(body), environ, server.start_response, server.fail).close()
+    assert body.closed
+
+
+def test_a_list_body_is_started_and_returned_as_it_is():
+    body = [b"ready"]
+    server = Server()
+    environ = webob.Request.blank("/").environ
+    assert held_until_body(streaming(body), environ, server.start_response, server.fail) is body
+    assert server.calls == [("200 OK", HEADERS)]
+
+
+def test_a_legacy_write_then_a_failure_before_any_chunk_is_raised_for_the_server(caplog):
+    body_closed = []
+
+    def writes_then_fails(environ, start_response):
+        write = start_response("200 OK", [("Content-Type", "text/plain")])
+        try:
+            write(b"written")
+            raise ValueError("after the write")
+            yield b"never"  # pragma: no cover - a generator application
+        finally:
+            body_closed.append(True)
+
+    server = Server()
+    with pytest.raises(ValueError, match="after the write"):
+        server.serve(writes_then_fails)
+    assert server.calls == [("200 OK", [("Content-Type", "text/plain")])]
+    assert server.written == [b"written"]
+    assert body_closed == [True]
+    assert "Error after the response started" in caplog.text
+
+
+class LatinOnlyServer(Server):
+    """A server that refuses a header value outside Latin-1, as PEP 3333 lets it."""
+
+    def start_response(self, status, headers, exc_info=None):
+        for name, value in headers:
+            if not value.isascii():
+                raise ValueError(f"header {name} is not Latin-1")
+        return super().start_response(status, headers, exc_info)
+
+
+def test_a_start_the_server_refuses_gets_the_failure_answer():
+    """The server refuses a header when the held start is released: the failure answer
+    is sent instead, as before any byte."""
+    body = Body([b"first"])
+    started, content = LatinOnlyServer().serve(streaming(body, headers=[("X-Name", "\u20ac")]))
+    assert started == [("500 Internal Server Error", [("Content-Type", "text/plain")])]
+    assert content == b"failed: header X-Name is not Latin-1"
+    assert body.closed
+
+
+def test_a_failure_answer_that_cannot_be_made_still_closes_the_body():
+    body = Body([b"never"], fail_at=0)
+
+    def fail(exc):
+        raise RuntimeError("the error handler broke")
+
+    with pytest.raises(RuntimeError, match="the error handler broke"):
+        Server().serve(streaming(body), fail=fail)
+    assert body.closed
+
+
+def test_a_head_request_to_a_streamed_response_is_started_without_its_body():
+    made = []
+
+    def rows():
+        made.append("ran")
+        yield b"row"
+
+    response = Response(app_iter=rows(), content_type="text/csv")
+    started, content = Server().serve(response, method="HEAD")
+    assert started[0][0] == "200 OK"
+    assert ("Content-Type", "text/csv; charset=UTF-8") in started[0][1]
+    assert (content, made) == (b"", [])
+
+
+def test_a_roob_view_streaming_a_body_is_started_before_dispatch_returns():
+    app = Roob(static_dir=None)
+
+    @app.get("/rows")
+    def rows_view(request):
+        def rows():
+            yield b"a,"
+            yield b"b"
+
+        return Response(app_iter=rows(), content_type="text/csv", headers={"X-Rows": "2"})
+
+    server = Server()
+    environ = webob.Request.blank("/rows").environ
+    body = app(environ, server.start_response)
+    assert server.calls[0][0] == "200 OK"  # before the body is read
+    assert ("X-Rows", "2") in server.calls[0][1]
+    assert b"".join(body) == b"a,b"
