@@ -68,5 +68,18 @@ class _UnlessConfigured(logging.Handler):
         sys.stderr.write(self.format(record) + "\n")
 
 
-logger.addFilter(RequestIDFilter())
-logger.addHandler(_UnlessConfigured())
+def _install() -> None:
+    """Put the filter and the handler on ``logger``, in place of the ones an earlier run
+    of this module put there: a tool that imports and then forgets modules (coverage
+    finding a source package) runs it twice, and the first filter would read a
+    ``REQUEST_ID`` nothing sets any more, the first handler silence the second."""
+    ours = {RequestIDFilter.__qualname__, _UnlessConfigured.__qualname__}
+    for old in [*logger.filters, *logger.handlers]:
+        if type(old).__module__ == __name__ and type(old).__qualname__ in ours:
+            logger.removeFilter(old)
+            logger.removeHandler(old)  # type: ignore[arg-type]
+    logger.addFilter(RequestIDFilter())
+    logger.addHandler(_UnlessConfigured())
+
+
+_install()

