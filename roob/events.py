@@ -13,9 +13,10 @@
 Each item of the iterable is sent as it comes: an :class:`Event`, or a
 ``str`` (the data of an unnamed event), or a dict or list (JSON data). The
 response is ``text/event-stream``, not cached, and tells nginx not to buffer
-it (``X-Accel-Buffering: no``). A sync worker (gunicorn's ``sync`` or a
-``gthread`` thread) is held for as long as a client listens: see
-docs/streaming.md for what that costs.
+it (``X-Accel-Buffering: no``); it opens with a comment line, so that its
+status and headers reach the client at once, on every server. A sync worker
+(gunicorn's ``sync`` or a ``gthread`` thread) is held for as long as a
+client listens: see docs/streaming.md for what that costs.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from roob._types import Headers
 from roob.exceptions import InvalidEvent
 from roob.responses import Response, dump_json
 
-__all__ = ["Event", "EventStream"]
+__all__ = ["OPENING", "Event", "EventStream"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,9 +44,10 @@ class Event:
     the data can start a field or an event. An ``event`` or ``id`` with a
     line break or a NUL, a lone surrogate in the data, ``event`` or ``id`` (it
     has no UTF-8 form), or a ``retry`` that is not a non-negative integer,
-    is refused with :class:`~roob.InvalidEvent` (a 400 if it reaches the
-    client before the stream starts), since such a value usually comes from
-    the client.
+    is refused with :class:`~roob.InvalidEvent`, since such a value usually
+    comes from the client: a 400 when the event is made in the view; in the
+    stream, which has started by then, the stream ends there and the error
+    is logged.
     """
 
     data: Any = ""
@@ -88,25 +90,46 @@ _BREAKS = re.compile(r"[\r\n\0]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _encoded(events: Iterable[Any]) -> Iterator[bytes]:
-    try:
-        for item in events:
+#: The first line of every stream: a comment, which ``EventSource`` ignores. It makes the
+#: response start at once, status and headers included, without waiting for an event.
+OPENING = b": stream opened\n\n"
+
+
+class _Encoded:
+    """The body of an :class:`EventStream`: :data:`OPENING`, then each event encoded as it
+    comes. ``close()`` closes the source (a generator's ``finally`` blocks run when the
+    client leaves), iterated or not."""
+
+    __slots__ = ("events",)
+
+    def __init__(self, events: Iterable[Any]) -> None:
+        self.events = events
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield OPENING
+        for item in self.events:
             yield (item if isinstance(item, Event) else Event(item)).encode()
-    finally:
-        close = getattr(events, "close", None)
-        if close is not None:  # a generator's finally blocks run when the client leaves
+
+    def close(self) -> None:
+        close = getattr(self.events, "close", None)
+        if close is not None:
             close()
 
 
 class EventStream(Response):
-    """A ``text/event-stream`` response of ``events``, sent as they come."""
+    """A ``text/event-stream`` response of ``events``, sent as they come.
+
+    It starts with a comment line (:data:`OPENING`), so that the status and
+    headers go out at once: a client sees the stream open (``EventSource``'s
+    ``open`` event) before the first event is ready.
+    """
 
     def __init__(
         self, events: Iterable[Any], *, status: int = 200, headers: Headers | None = None
     ) -> None:
         super().__init__(
             status=status,
-            app_iter=_encoded(events),
+            app_iter=_Encoded(events),
             content_type="text/event-stream",
             charset="utf-8",
             headers=[("Cache-Control", "no-cache"), ("X-Accel-Buffering", "no"),

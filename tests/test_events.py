@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
+import webob
 from hypothesis import given
 from hypothesis import strategies as st
 
 from roob import Event, EventStream, InvalidEvent, Roob
+from roob.events import OPENING
 from roob.testing import TestClient
 from tests.event_source import parse_event_stream
 
@@ -35,7 +37,7 @@ def test_events_are_formatted_for_event_source() -> None:
     assert response.headers["X-Accel-Buffering"] == "no"
     assert response.headers["X-Stream"] == "yes"
     assert "Content-Length" not in response.headers
-    assert response.text == (
+    assert response.text == ": stream opened\n\n" + (
         'event: tick\nid: 1\nretry: 2000\ndata: {"n":1}\n\n'
         "data: two\ndata: lines\n\n"
         'data: ["json",3]\n\n'
@@ -54,9 +56,55 @@ def test_the_source_is_closed_when_the_stream_ends() -> None:
             closed.append(True)
 
     body = EventStream(source()).app_iter
-    assert next(iter(body)) == b"data: a\n\n"
+    chunks = iter(body)
+    assert next(chunks) == OPENING
+    assert next(chunks) == b"data: a\n\n"
     body.close()
     assert closed == [True]
+
+
+def test_the_source_is_closed_when_the_stream_is_closed_before_any_event() -> None:
+    """A HEAD request, or a client gone before the first event: the source's finally
+    blocks run when the server closes the body, not when the collector gets to it."""
+    closed = []
+
+    def source():
+        try:
+            yield "a"
+        finally:
+            closed.append(True)
+
+    events = source()
+    next(events)  # started: its finally block is pending
+    EventStream(events).app_iter.close()
+    assert closed == [True]
+
+
+def test_the_status_and_headers_go_out_before_the_first_event_is_ready() -> None:
+    """The stream opens with a comment line: the server gets the status and headers when
+    the application returns, before the source is asked for an event (granian sends a
+    bare 200 for a start that comes later, emmett-framework/granian#845)."""
+    app = Roob(static_dir=None)
+    asked = []
+
+    @app.get("/events")
+    def events(request):
+        def source():
+            asked.append("first event")
+            yield "one"
+
+        return EventStream(source(), headers={"X-Stream": "yes"})
+
+    started = []
+    environ = webob.Request.blank("/events").environ
+    body = app(environ, lambda status, headers, exc_info=None: started.append((status, headers)))
+    [(status, headers)] = started
+    assert status == "200 OK"
+    assert ("Content-Type", "text/event-stream; charset=utf-8") in headers
+    assert ("X-Stream", "yes") in headers
+    assert asked == []
+    assert list(body) == [OPENING, b"data: one\n\n"]
+    assert asked == ["first event"]
 
 
 def test_a_lone_cr_in_data_cannot_inject_an_event_or_an_id() -> None:
@@ -124,6 +172,18 @@ def test_a_clients_bad_event_name_is_a_400_not_a_500(caplog) -> None:
     def made_in_the_view(request):
         return EventStream([Event("m", event=request.GET["event"])])
 
+    response = TestClient(app).get("/made-in-the-view?event=bad%0Aname")
+    assert response.status_code == 400
+    assert "line break" in response.json()["message"]
+    assert "Traceback" not in caplog.text
+
+
+def test_a_bad_event_made_in_the_stream_ends_the_stream_it_cannot_undo(caplog) -> None:
+    """The stream has opened (status 200, its first line sent) before the source makes
+    its first event: a bad one can only end the stream, logged. Check the client's
+    values in the view (a typed Header, or an Event made there) to answer 400."""
+    app = Roob(static_dir=None)
+
     @app.get("/made-in-the-stream")
     def made_in_the_stream(request):
         def events():
@@ -131,9 +191,15 @@ def test_a_clients_bad_event_name_is_a_400_not_a_500(caplog) -> None:
 
         return EventStream(events())
 
-    client = TestClient(app)
-    for path in ("/made-in-the-view?event=bad%0Aname", "/made-in-the-stream?id=1%0D2"):
-        response = client.get(path)
-        assert response.status_code == 400, path
-        assert "line break" in response.json()["message"]
-    assert "Traceback" not in caplog.text
+    started = []
+    environ = webob.Request.blank("/made-in-the-stream?id=1%0D2").environ
+    body = app(environ, lambda status, headers, exc_info=None: started.append(status))
+    assert started == ["200 OK"]
+    chunks = iter(body)
+    assert next(chunks) == OPENING
+    with pytest.raises(InvalidEvent, match="line break"):
+        next(chunks)
+    body.close()
+    assert "Error after the response started, connection aborted: GET /made-in-the-stream" in (
+        caplog.text
+    )

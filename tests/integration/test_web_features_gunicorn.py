@@ -407,6 +407,8 @@ def test_an_event_stream_arrives_event_by_event(server):
         assert response.status == 200
         assert response.getheader("Content-Type") == "text/event-stream; charset=utf-8"
         assert response.getheader("Cache-Control") == "no-cache"
+        assert response.readline() == b": stream opened\n"  # a comment: the stream opens
+        assert response.readline() == b"\n"
         events, arrivals, lines = [], [], []
         while len(events) < EVENTS:
             line = response.readline()
@@ -437,6 +439,8 @@ def test_an_event_stream_stops_when_the_client_leaves(server, tmp_path):
     try:
         connection.request("GET", f"/events/endless?closed={closed}")
         response = connection.getresponse()
+        assert response.readline() == b": stream opened\n"
+        assert response.readline() == b"\n"
         assert response.readline() == b"data: 0\n"
     finally:
         connection.close()
