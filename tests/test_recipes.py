@@ -1,0 +1,144 @@
+"""docs/recipes/: each page's examples run, in order, as one script in a process of its own.
+
+A recipe sets up things that belong to the whole process (``sentry_sdk.init``,
+``structlog.configure``, logging handlers, prometheus_client's default registry,
+OpenTelemetry's tracer provider), as an application does: one process per page
+keeps them from each other and from the rest of the suite. A page's later
+examples use what its first one defined, as a reader who runs the page would.
+
+The checks below go further than a page shows, run after the page's own code,
+in the same process, with the real libraries: the SQLAlchemy session when the
+client leaves half way or an after hook raises, an exception raised while a
+body streams (OpenTelemetry, Sentry), 404s and 405s (Prometheus), and so on.
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import re
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from tests.servers import REPO_ROOT
+
+RECIPES = REPO_ROOT / "docs" / "recipes"
+EXAMPLE = re.compile(r"^```python\n(.*?)^```", re.MULTILINE | re.DOTALL)
+PAGES = sorted(page.name for page in RECIPES.glob("*.md") if page.name != "index.md")
+
+
+def page_script(name: str) -> str:
+    """The ``python`` examples of ``docs/recipes/<name>``, in order, as one script."""
+    return "\n\n".join(EXAMPLE.findall((RECIPES / name).read_text()))
+
+
+def run_recipe(name: str, folder: pathlib.Path, checks: str = "") -> str:
+    """Run the page's script, then ``checks``, in a new process in ``folder``; its output."""
+    script = folder / f"recipe_{name.removesuffix('.md').replace('-', '_')}.py"
+    script.write_text(page_script(name) + "\n\n" + textwrap.dedent(checks))
+    environment = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    environment.pop("DATABASE_URL", None)
+    completed = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=folder,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    return completed.stdout
+
+
+def test_there_are_recipes():
+    assert PAGES
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_recipe_runs(name, tmp_path):
+    assert EXAMPLE.search((RECIPES / name).read_text()), f"{name} has no python example"
+    run_recipe(name, tmp_path)
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_each_recipe_is_in_the_index_and_the_site(name):
+    assert f"]({name})" in (RECIPES / "index.md").read_text()
+    assert f"recipes/{name}" in (REPO_ROOT / "mkdocs.yml").read_text()
+
+
+# --- SQLAlchemy: the session is closed however the request ends ---------------------
+
+SQLALCHEMY_CHECKS = """
+import webob
+
+for number in range(2, 51):
+    client.post("/notes", json={"text": f"note {number}"})
+
+
+def served(path, method="GET"):
+    # Called as a server calls it; the caller iterates and closes the body.
+    environ = webob.Request.blank(path, method=method).environ
+    return app(environ, lambda status, headers, exc_info=None: None)
+
+
+# The client leaves after the first line: the server closes the body half way.
+body = served("/notes.txt")
+assert next(iter(body)).startswith(b"1\\t")
+assert engine.pool.checkedout() == 1  # the stream reads through its session
+body.close()
+assert engine.pool.checkedout() == 0
+
+# Closed before any byte went out (a client gone at once), and a HEAD.
+served("/notes.txt").close()
+served("/notes.txt", "HEAD").close()
+assert engine.pool.checkedout() == 0
+
+
+@app.get("/notes-broken.txt")
+def breaks_while_sent(request):
+    session = db(request)
+
+    def lines():
+        for note in session.scalars(select(Note).order_by(Note.id)):
+            yield f"{note.id}\\n".encode()
+            if note.id == 3:
+                raise RuntimeError("broke while sent")
+
+    return Response(app_iter=lines(), content_type="text/plain")
+
+
+body = served("/notes-broken.txt")
+try:
+    list(body)
+except RuntimeError:
+    pass
+else:
+    raise AssertionError("the stream should have broken")
+body.close()
+assert engine.pool.checkedout() == 0
+
+
+# An after hook that raises: the hooks after it do not run, the teardown does.
+@app.after_request
+def breaks_after(request, response):
+    if request.path == "/notes/1":
+        raise RuntimeError("after hook broke")
+    return response
+
+
+assert client.get("/notes/1").status_code == 500
+assert client.get("/notes/2").json() == {"id": 2, "text": "note 2"}
+assert engine.pool.checkedout() == 0
+
+# A request that never asks for a session takes no connection.
+assert client.get("/nowhere").status_code == 404
+assert engine.pool.checkedout() == 0
+print("checked")
+"""
+
+
+def test_sqlalchemy_session_is_closed_however_the_request_ends(tmp_path):
+    assert run_recipe("sqlalchemy.md", tmp_path, SQLALCHEMY_CHECKS).endswith("checked\n")
