@@ -33,3 +33,14 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET") or os.path.join(
     tempfile.gettempdir(), f"inventory-gunicorn-{os.getpid()}.ctl"
 )
+
+
+def post_worker_init(worker):
+    """Run the application's startup (``@app.on_startup``) as each worker boots, after the
+    fork and before it accepts a connection: its pool is open before traffic arrives,
+    and a startup that fails is a worker boot error (exit status 3), on which gunicorn
+    stops with "Worker failed to boot." instead of answering 500s. Shutdown runs as the
+    worker exits (roob/lifespan.py)."""
+    from roob.lifespan import start_process  # in the worker, where the application is
+
+    start_process(worker.wsgi)
