@@ -142,3 +142,68 @@ print("checked")
 
 def test_sqlalchemy_session_is_closed_however_the_request_ends(tmp_path):
     assert run_recipe("sqlalchemy.md", tmp_path, SQLALCHEMY_CHECKS).endswith("checked\n")
+
+
+# --- OpenTelemetry: every span named by its route, every failure recorded -----------
+
+OPENTELEMETRY_CHECKS = """
+from roob import Response, Router
+
+api = Router(prefix="/v2")
+
+
+@api.get("/orders/{number:int}")
+def order(request, number):
+    return {"number": number}
+
+
+@api.get("/orders/{number:int}/lines")
+def order_lines(request, number):
+    def lines():
+        yield b"first line\\n"
+        raise ValueError("the order's lines broke")
+
+    return Response(app_iter=lines(), content_type="text/plain")
+
+
+@api.get("/orders/{number:int}/empty")
+def order_empty(request, number):
+    def lines():
+        raise LookupError("broke before its first byte")
+        yield b""
+
+    return Response(app_iter=lines(), content_type="text/plain")
+
+
+app.include_router(api)
+exporter.clear()
+client.get("/v2/orders/5")
+client.post("/v2/orders/5")  # 405: the path's route, another method
+client.request("BREW", "/v2/orders/5")  # a method nobody knows
+try:
+    client.get("/v2/orders/5/lines")
+except ValueError:
+    pass  # cut short: a server aborts the connection
+client.get("/v2/orders/5/empty")
+names = [(span.name, span.attributes.get("http.route")) for span in exporter.get_finished_spans()]
+assert names == [
+    ("GET /v2/orders/{number:int}", "/v2/orders/{number:int}"),
+    ("POST /v2/orders/{number:int}", "/v2/orders/{number:int}"),
+    ("HTTP /v2/orders/{number:int}", "/v2/orders/{number:int}"),
+    ("GET /v2/orders/{number:int}/lines", "/v2/orders/{number:int}/lines"),
+    ("GET /v2/orders/{number:int}/empty", "/v2/orders/{number:int}/empty"),
+], names
+ok, not_allowed, unknown, cut, empty = exporter.get_finished_spans()
+assert not (ok.events or not_allowed.events or unknown.events)
+# Broken after its first byte: recorded by the listener, and by the middleware as the
+# exception goes on to the server (which aborts the connection).
+assert [event.attributes["exception.type"] for event in cut.events] == ["ValueError"] * 2
+[event] = empty.events
+assert event.attributes["exception.type"] == "LookupError"
+assert empty.status.status_code is StatusCode.ERROR
+print("checked")
+"""
+
+
+def test_opentelemetry_names_every_span_by_route_and_records_stream_failures(tmp_path):
+    assert run_recipe("opentelemetry.md", tmp_path, OPENTELEMETRY_CHECKS).endswith("checked\n")
