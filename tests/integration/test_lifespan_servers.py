@@ -138,6 +138,24 @@ def test_each_preloaded_worker_runs_its_own_startup_after_the_fork(tmp_path, wor
     }
 
 
+def test_a_recycled_worker_shuts_down_and_the_next_one_starts(tmp_path):
+    # max_requests: each worker serves two requests, then exits as on SIGTERM; gunicorn
+    # forks another. Stopped with SIGINT (gunicorn's quick stop: SIGQUIT to the workers).
+    port = free_port()
+    command = [
+        sys.executable, "-m", "gunicorn", "--preload", "--workers", "1", "--max-requests", "2",
+        "--bind", f"127.0.0.1:{port}", "--no-control-socket", "--pythonpath", str(HERE), APP,
+    ]  # fmt: skip
+    process, events = server(tmp_path, command, port)
+    with process:  # its readiness request is the first worker's first
+        workers = [get_json(process, "/pool")["pid"] for _ in range(4)]
+        assert process.stop(signal.SIGINT) == 0
+    assert len(set(workers)) == 3  # 1 + 1 (then recycled), 2 + 2 (recycled), 1
+    assert by_process(read_events(events)) == {
+        pid: ["startup", "goodbye", "shutdown"] for pid in workers
+    }
+
+
 @pytest.mark.parametrize("worker_class", ["sync", "gthread"])
 def test_a_failing_startup_stops_gunicorn_instead_of_answering_500s(tmp_path, worker_class):
     port = free_port()
