@@ -207,3 +207,60 @@ print("checked")
 
 def test_opentelemetry_names_every_span_by_route_and_records_stream_failures(tmp_path):
     assert run_recipe("opentelemetry.md", tmp_path, OPENTELEMETRY_CHECKS).endswith("checked\n")
+
+
+# --- Sentry: every error once, every transaction named by its route ----------------
+
+SENTRY_CHECKS = """
+from sentry_sdk.integrations.logging import LoggingIntegration
+
+from roob import Response
+
+
+@app.get("/reports/{n:int}")
+def report(request, n):
+    def chunks():
+        if n == 1:
+            raise LookupError("before the first byte")
+        yield b"partial"
+        raise ValueError("after the first byte")
+
+    return Response(app_iter=chunks(), content_type="text/plain")
+
+
+def sent():
+    sentry_sdk.flush()
+    envelopes, KeepEnvelopes.envelopes[:] = list(KeepEnvelopes.envelopes), []
+    errors = [e.get_event() for e in envelopes if e.get_event() is not None]
+    names = [e.get_transaction_event()["transaction"] for e in envelopes
+             if e.get_transaction_event() is not None]
+    return [x["exception"]["values"][-1]["type"] for x in errors], names
+
+
+KeepEnvelopes.envelopes.clear()
+client.get("/reports/1")
+try:
+    client.get("/reports/2")
+except ValueError:
+    pass  # cut short: a server aborts the connection
+client.post("/api/users/1")  # 405
+errors, names = sent()
+assert sorted(errors) == ["LookupError", "ValueError"], errors  # each once
+assert names == ["GET /reports/{n:int}", "GET /reports/{n:int}", "POST /api/users/{id:int}"]
+
+# With Sentry's logging integration turned off, the listener still captures.
+sentry_sdk.init(
+    dsn="https://public@sentry.example/1",
+    transport=KeepEnvelopes,
+    traces_sample_rate=1.0,
+    before_send=once_per_exception,
+    integrations=[LoggingIntegration(event_level=None)],
+)
+client.get("/api/users/13")
+assert sent() == (["RuntimeError"], ["GET /api/users/{id:int}"])
+print("checked")
+"""
+
+
+def test_sentry_captures_each_error_once_and_names_each_transaction(tmp_path):
+    assert run_recipe("sentry.md", tmp_path, SENTRY_CHECKS).endswith("checked\n")
