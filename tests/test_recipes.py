@@ -264,3 +264,54 @@ print("checked")
 
 def test_sentry_captures_each_error_once_and_names_each_transaction(tmp_path):
     assert run_recipe("sentry.md", tmp_path, SENTRY_CHECKS).endswith("checked\n")
+
+
+# --- Prometheus: each answer counted once, under its route --------------------------
+
+PROMETHEUS_CHECKS = """
+from roob import Response, Router
+
+
+@app.get("/broken/{n:int}")
+def broken(request, n):
+    raise RuntimeError("view broke")
+
+
+@app.get("/export/{n:int}")
+def export(request, n):
+    def chunks():
+        if n == 0:
+            raise RuntimeError("broke before its first byte")
+        yield b"row\\n"
+
+    return Response(app_iter=chunks(), content_type="text/plain")
+
+
+shop = Router(prefix="/shop")
+
+
+@shop.get("/items/{sku}")
+def item(request, sku):
+    return {"sku": sku}
+
+
+app.include_router(shop)
+for path in ["/broken/1", "/export/0", "/export/1", "/export/2", "/shop/items/a", "/shop/items/b"]:
+    client.get(path)
+client.head("/shop/items/c")
+assert count("GET", "/broken/{n:int}", "500") == 1
+assert count("GET", "/export/{n:int}", "500") == 1  # the failed stream's answer, once
+assert count("GET", "/export/{n:int}", "200") == 2
+assert count("GET", "/shop/items/{sku}", "200") == 2
+assert count("HEAD", "/shop/items/{sku}", "200") == 1
+assert count("GET", "/metrics", "200") == 1
+series = [m for m in REGISTRY.collect() if m.name == "http_requests"][0].samples
+routes = {s.labels["route"] for s in series}
+assert routes == {"/api/users/{id:int}", "(no route)", "/metrics", "/broken/{n:int}",
+                  "/export/{n:int}", "/shop/items/{sku}"}, routes
+print("checked")
+"""
+
+
+def test_prometheus_counts_each_answer_once_by_route(tmp_path):
+    assert run_recipe("prometheus.md", tmp_path, PROMETHEUS_CHECKS).endswith("checked\n")
