@@ -315,3 +315,49 @@ print("checked")
 
 def test_prometheus_counts_each_answer_once_by_route(tmp_path):
     assert run_recipe("prometheus.md", tmp_path, PROMETHEUS_CHECKS).endswith("checked\n")
+
+
+# --- structlog: the id on lines written in a stream, in a thread, and only there ----
+
+STRUCTLOG_CHECKS = """
+import contextvars
+import threading
+
+from roob import Response
+
+
+@app.get("/stream")
+def stream(request):
+    def chunks():
+        log.info("chunk sent")
+        yield b"x"
+
+    return Response(app_iter=chunks(), content_type="text/plain")
+
+
+@app.get("/thread")
+def in_a_thread(request):
+    context = contextvars.copy_context()
+    worker = threading.Thread(target=context.run, args=(log.info, "from a thread"))
+    worker.start()
+    worker.join()
+    return {}
+
+
+output.seek(0)
+output.truncate()
+streamed = client.get("/stream").headers["X-Request-ID"]
+threaded = client.get("/thread").headers["X-Request-ID"]
+log.info("between requests")
+lines = [json.loads(line) for line in output.getvalue().splitlines()]
+assert [(line["event"], line.get("request_id")) for line in lines] == [
+    ("chunk sent", streamed),
+    ("from a thread", threaded),
+    ("between requests", None),
+], lines
+print("checked")
+"""
+
+
+def test_structlog_lines_carry_the_id_in_streams_and_threads(tmp_path):
+    assert run_recipe("structured-logs.md", tmp_path, STRUCTLOG_CHECKS).endswith("checked\n")
