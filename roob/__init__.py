@@ -52,10 +52,12 @@ from roob.exceptions import (
     MissingField,
     NotFound,
     PreconditionFailed,
+    RangeNotSatisfiable,
     RequestEntityTooLarge,
     RouteConflict,
     UnprocessableEntity,
 )
+from roob.files import FileResponse
 from roob.forms import UploadedFile
 from roob.lifespan import Lifespan
 from roob.middleware import (
@@ -88,6 +90,7 @@ __all__ = [
     "Event",
     "EventStream",
     "File",
+    "FileResponse",
     "Forbidden",
     "Form",
     "GZipMiddleware",
@@ -103,6 +106,7 @@ __all__ = [
     "NotFound",
     "PreconditionFailed",
     "Query",
+    "RangeNotSatisfiable",
     "Request",
     "RequestEntityTooLarge",
     "RequestIDMiddleware",

@@ -16,6 +16,7 @@ The hierarchy::
     │   ├── LengthRequired         411: a chunked body the server cannot end
     │   ├── PreconditionFailed     412: If-Match / If-Unmodified-Since failed
     │   ├── RequestEntityTooLarge  413: the body is over ``max_body_size``
+    │   ├── RangeNotSatisfiable    416: a Range that starts past the end of a file
     │   └── UnprocessableEntity    422: well-formed input that fails validation
     └── RuntimeError
         └── ConfigurationError     a programming error, raised at start-up
@@ -48,6 +49,7 @@ __all__ = [
     "MissingField",
     "NotFound",
     "PreconditionFailed",
+    "RangeNotSatisfiable",
     "RequestEntityTooLarge",
     "RouteConflict",
     "UnprocessableEntity",
@@ -174,6 +176,14 @@ class RequestEntityTooLarge(_StatusError):
     """413: a body over ``max_body_size``, refused before it is read."""
 
     status = 413
+
+
+class RangeNotSatisfiable(_StatusError):
+    """416: the one byte range a ``Range`` asks starts past the end of a file
+    (:class:`~roob.FileResponse`); its ``Content-Range: bytes */<size>`` header
+    tells the client the size."""
+
+    status = 416
 
 
 class UnprocessableEntity(_StatusError):
