@@ -60,10 +60,8 @@ def test_a_file_is_sent_with_its_type_length_and_validators(letters):
     headers = response.headers
     assert headers["Content-Type"] == "text/plain; charset=utf-8"
     assert headers["Content-Length"] == "26"
-    assert headers["Last-Modified"] == email.utils.formatdate(
-        letters.stat().st_mtime, usegmt=True
-    )
-    assert headers["ETag"].startswith('"') and headers["ETag"].endswith('"')  # strong
+    assert headers["Last-Modified"] == email.utils.formatdate(letters.stat().st_mtime, usegmt=True)
+    assert headers["ETag"][0] == headers["ETag"][-1] == '"'  # a strong tag: no W/
     assert headers["Accept-Ranges"] == "bytes"
     assert headers["Cache-Control"] == "no-cache"  # kept, revalidated (Werkzeug's default)
     assert "Content-Disposition" not in headers
@@ -544,9 +542,7 @@ def test_a_range_through_gzip_is_sent_as_it_is(tmp_path):
     app = Roob(static_dir=None)
     app.add_route("/f", lambda request: FileResponse(path))
     app.add_middleware(GZipMiddleware)
-    response = TestClient(app).get(
-        "/f", headers={"Range": "bytes=0-2", "Accept-Encoding": "gzip"}
-    )
+    response = TestClient(app).get("/f", headers={"Range": "bytes=0-2", "Accept-Encoding": "gzip"})
     assert (response.status_code, response.content) == (206, b"<p>")
     assert "Content-Encoding" not in response.headers
 
@@ -624,8 +620,8 @@ def test_a_file_cut_short_while_it_is_sent_ends_the_answer_logged(tmp_path, capl
         ("my report.pdf", 'attachment; filename="my report.pdf"'),
         # Werkzeug test_non_ascii_name
         (
-            "Ñandú／pingüino.txt",
-            "attachment; filename=\"Nandu/pinguino.txt\"; "
+            "Ñandú\uff0fpingüino.txt",  # a fullwidth solidus
+            'attachment; filename="Nandu/pinguino.txt"; '
             "filename*=UTF-8''%C3%91and%C3%BA%EF%BC%8Fping%C3%BCino.txt",
         ),
         ("Vögel.txt", "attachment; filename=\"Vogel.txt\"; filename*=UTF-8''V%C3%B6gel.txt"),
@@ -641,12 +637,12 @@ def test_a_file_cut_short_while_it_is_sent_ends_the_answer_logged(tmp_path, capl
         # A name that would end the quoted string, or split the header
         (
             'evil"; filename="x.exe',
-            "attachment; filename=\"evil_; filename=_x.exe\"; "
+            'attachment; filename="evil_; filename=_x.exe"; '
             "filename*=UTF-8''evil%22%3B%20filename%3D%22x.exe",
         ),
         (
             "a\r\nSet-Cookie: x=1",
-            "attachment; filename=\"a__Set-Cookie: x=1\"; "
+            'attachment; filename="a__Set-Cookie: x=1"; '
             "filename*=UTF-8''a%0D%0ASet-Cookie%3A%20x%3D1",
         ),
         ("back\\slash", "attachment; filename=\"back_slash\"; filename*=UTF-8''back%5Cslash"),
