@@ -59,6 +59,7 @@ from roob.exceptions import (
 )
 from roob.files import FileResponse
 from roob.forms import UploadedFile
+from roob.lifecycle import current_request
 from roob.lifespan import Lifespan
 from roob.middleware import (
     CORSMiddleware,
@@ -125,6 +126,7 @@ __all__ = [
     "__version__",
     "check_precondition",
     "csrf_token",
+    "current_request",
     "etag_of",
     "redirect",
     "redirect_to",

@@ -13,6 +13,10 @@ View = Callable[..., Any]
 BeforeHook = Callable[[Any], Any]
 AfterHook = Callable[[Any, Any], Any]
 ExceptionHandler = Callable[[Any, Any], Any]
+#: ``teardown(request, exc)``: called once a request has ended (roob/lifecycle.py).
+TeardownFunction = Callable[[Any, Any], Any]
+#: ``listener(request, exc)``: told of each exception on the way to an answer.
+ExceptionListener = Callable[[Any, Any], Any]
 #: A ``methods=`` argument: one name, several, or None for the default.
 Methods = Iterable[str] | str | None
 #: Headers given as a mapping or as (name, value) pairs.

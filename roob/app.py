@@ -22,11 +22,12 @@ the application's (see roob/routers.py).
 
 from __future__ import annotations
 
+import contextvars
 import copy
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, TypeVar, Unpack
+from typing import Any, NoReturn, TypeVar, Unpack
 from urllib.parse import quote
 
 import webob
@@ -37,9 +38,11 @@ from roob._types import (
     BeforeHook,
     Environ,
     ExceptionHandler,
+    ExceptionListener,
     Headers,
     Methods,
     StartResponse,
+    TeardownFunction,
     WSGIApp,
 )
 from roob.convertors import (
@@ -49,7 +52,8 @@ from roob.convertors import (
     validate_convertor_regex,
 )
 from roob.csrf import CSRFError, csrf_token
-from roob.exceptions import ConfigurationError, HTTPError, UnsafeHeader
+from roob.exceptions import ConfigurationError, HTTPError, MethodNotAllowed, UnsafeHeader
+from roob.lifecycle import REQUEST, StreamedBody, current_request, end_request, notify
 from roob.lifespan import Lifespan, StartupFunction
 from roob.logs import logger
 from roob.registration import (
@@ -62,7 +66,7 @@ from roob.registration import (
     run_after_hooks,
     run_before_hooks,
 )
-from roob.requests import DEFAULT_MAX_BODY_SIZE, UPLOADS_KEY, ClosingBody, Request
+from roob.requests import DEFAULT_MAX_BODY_SIZE, ROUTE_KEY, UPLOADS_KEY, Request
 from roob.responses import (
     Response,
     dump_json,
@@ -76,7 +80,7 @@ from roob.routing import Endpoint, Route, RouteTable
 from roob.sessions import SessionCookie, session_layer
 from roob.staticfiles import static_files
 from roob.templating import Templates
-from roob.urls import check_public_origin, current_request, request_frame, static_version
+from roob.urls import check_public_origin, static_version
 
 __all__ = ["Roob"]
 
@@ -210,6 +214,8 @@ class Roob(RegistrationAPI):
         self._static_routes = self.route_table.static
         self._before: list[BeforeHook] = []
         self._after: list[AfterHook] = []
+        self._teardown: list[TeardownFunction] = []
+        self._listeners: list[ExceptionListener] = []
         self._inclusions: list[Inclusion] = []  # one per router inclusion, for errors only
         self._scoped_errors = False  # whether a router has exception handlers or after hooks
         self._exception_handlers: dict[type[BaseException], ExceptionHandler] = {
@@ -245,128 +251,198 @@ class Roob(RegistrationAPI):
 
     def _dispatch(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         request = self.request_class(environ)
-        endpoint: Endpoint | None = None
+        # The request's life (roob/lifecycle.py): the current request until this returns.
+        context = REQUEST.set(request)
+        endpoint: Endpoint | _Unrouted | None = None
         try:
-            method = environ["REQUEST_METHOD"]
-            path = environ.get("PATH_INFO", "")
-            endpoints = self._static_routes.get(path)
-            endpoint = None if endpoints is None else endpoints.get(method)
-            params = None
-            if endpoint is None:
-                endpoint, params = self.route_table.resolve(path, method)
-            # For speed, the hooks' short cut is an empty branch: without hooks this
-            # costs one test, and the view's call needs no second one.
-            if self._before and (result := run_before_hooks(self._before, request)) is not None:
-                pass
-            elif params:
-                result = endpoint.view(request, **params)
-            else:
-                result = endpoint.view(request)
-            if not self._after:
-                kind = type(result)
-                if kind is dict or kind is list:  # inlined Response(json=...) for speed
-                    body = dump_json(result)
-                    start_response(
-                        "200 OK",
-                        [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
-                    )
-                    if UPLOADS_KEY in environ:  # uploaded files end with the request
-                        request.close()
-                    return [] if method == "HEAD" else [body]
-                response = result if isinstance(result, webob.Response) else to_response(result)
-            else:
-                response = run_after_hooks(self._after, request, to_response(result))
-        except Exception as exc:
-            response = self._error_response(request, exc, endpoint)
-        if type(getattr(response, "_app_iter", None)) is list:  # a body that cannot fail
             try:
-                return response(environ, start_response)
-            finally:  # also when starting it raised (a session value JSON refuses, a header
-                # the server refuses): uploaded files end with the request
-                if UPLOADS_KEY in environ:
-                    request.close()
-        return self._streamed(response, request, endpoint, start_response)
+                method = environ["REQUEST_METHOD"]
+                path = environ.get("PATH_INFO", "")
+                endpoints = self._static_routes.get(path)
+                endpoint = None if endpoints is None else endpoints.get(method)
+                params = None
+                if endpoint is None:
+                    try:
+                        endpoint, params = self.route_table.resolve(path, method)
+                    except HTTPError as miss:  # a 404 or 405: no view, the before hooks run
+                        endpoint = self._unrouted(miss, path)
+                environ[ROUTE_KEY] = endpoint.route
+                # For speed, the hooks' short cut is an empty branch: without hooks this
+                # costs one test, and the view's call needs no second one.
+                if self._before and (result := run_before_hooks(self._before, request)) is not None:
+                    pass
+                elif params:
+                    result = endpoint.view(request, **params)
+                else:
+                    result = endpoint.view(request)
+                if not self._after:
+                    kind = type(result)
+                    if kind is dict or kind is list:  # inlined Response(json=...) for speed
+                        body = dump_json(result)
+                        start_response(
+                            "200 OK",
+                            [("Content-Type", "application/json"),
+                             ("Content-Length", str(len(body)))],
+                        )  # fmt: skip
+                        if self._ends_requests or UPLOADS_KEY in environ:
+                            end_request(request, None, self._teardowns_for(endpoint))
+                        return [] if method == "HEAD" else [body]
+                    response = result if isinstance(result, webob.Response) else to_response(result)
+                else:
+                    response = run_after_hooks(self._after, request, to_response(result))
+                error = None
+            except Exception as exc:
+                error = exc.error if isinstance(exc, AfterHookFailed) else exc
+                response = self._error_response(request, exc, endpoint)
+            if type(getattr(response, "_app_iter", None)) is list:  # a body that cannot fail
+                answer = response(environ, start_response)
+                if self._ends_requests or UPLOADS_KEY in environ:
+                    end_request(request, error, self._teardowns_for(endpoint))
+                return answer
+            return self._streamed(response, request, endpoint, start_response, error)
+        except BaseException as failure:
+            # No answer to end the request with: starting the answer raised (a session
+            # value JSON refuses, a header the server refuses), the stream could not
+            # start, or something that is not an Exception (a worker's timeout) came.
+            end_request(request, failure, self._teardowns_for(endpoint))
+            raise
+        finally:
+            REQUEST.reset(context)
 
     def _streamed(
         self,
         response: WSGIApp,
         request: Request,
-        endpoint: Endpoint | None,
+        endpoint: Endpoint | _Unrouted | None,
         start_response: StartResponse,
+        error: Exception | None,
     ) -> Iterable[bytes]:
-        """Send a body that is produced as it is sent (a closure in _dispatch would slow
-        every request: its variables would become cells)."""
+        """Send a body that is produced as it is sent, in the request's context, the request
+        ending when the server closes it (a closure in _dispatch would slow every request:
+        its variables would become cells)."""
         environ = request.environ
+        listeners = self._listeners_for(endpoint) if self._listening else ()
+        streamed = StreamedBody(
+            (), request, contextvars.copy_context(), listeners, self._teardowns_for(endpoint), error
+        )
 
         def fail(exc: Exception) -> list[bytes]:  # the body broke before its first byte
-            error = self._error_response(request, exc, endpoint, hooks_ran=True)
-            return list(error(environ, start_response))
+            streamed.error = exc
+            answer = self._error_response(request, exc, endpoint, hooks_ran=True)
+            return list(answer(environ, start_response))
 
-        body = held_until_body(response, environ, start_response, fail)
-        # A request with a body may have uploaded files, or parse them as the body is
-        # produced: they are closed when the server closes the body.
-        return ClosingBody(body, request) if environ.get("CONTENT_TYPE") else body
+        streamed.body = held_until_body(response, environ, start_response, fail)
+        return streamed
 
     def _error_response(
         self,
         request: Request,
         exc: Exception,
-        endpoint: Endpoint | None = None,
+        endpoint: Endpoint | _Unrouted | None = None,
         *,
         hooks_ran: bool = False,
     ) -> Any:
         """The response for ``exc``: its handler's, through the after hooks.
 
-        When the hooks have run already (an after hook raised, or a streamed
-        body broke after they passed it), the error response skips them.
+        The ``on_exception`` listeners hear of ``exc`` first (not of a 404 or 405
+        that routing raised). When the hooks have run already (an after hook
+        raised, or a streamed body broke after they passed it), the error
+        response skips them.
         """
         hooks_ran = hooks_ran or isinstance(exc, AfterHookFailed)
         if isinstance(exc, AfterHookFailed):
             exc = exc.error
+        listeners = self._listeners_for(endpoint) if self._listening else ()
+        if listeners and not (isinstance(endpoint, _Unrouted) and exc is endpoint.error):
+            notify(listeners, request, exc)
         inclusion = self._inclusion_for(request, endpoint) if self._scoped_errors else None
-        handler = self._handler_for(type(exc), inclusion)
+        handler, catch_all = self._handler_for(type(exc), inclusion)
+        if catch_all and handler != self._internal_error_response:
+            # The application's own handler for Exception: Roob's log line stays.
+            self._log_unhandled(request, exc)
         try:
             try:
                 response = _handled(handler, request, exc)
             except UnsafeHeader as unsafe:  # the error's headers held the client's line break
-                handler = self._handler_for(UnsafeHeader, inclusion)
+                handler, _ = self._handler_for(UnsafeHeader, inclusion)
                 response = _handled(handler, request, unsafe)
         except Exception as failure:
             logger.exception("The exception handler %r failed", handler)
+            notify(listeners, request, failure)
             response = self._internal_error_response(request, failure)
         after = self._after if inclusion is None else [*inclusion.after, *self._after]
         if after and not hooks_ran:
             try:
                 response = run_after_hooks(after, request, response)
             except AfterHookFailed as failure:
+                notify(listeners, request, failure.error)
                 response = self._internal_error_response(request, failure.error)
         return response
 
-    def _inclusion_for(self, request: Request, endpoint: Endpoint | None) -> Inclusion | None:
+    def _unrouted(self, miss: HTTPError, path: str) -> _Unrouted:
+        """The endpoint of a request no view serves; for a 405, with a route of the path."""
+        route = None
+        if isinstance(miss, MethodNotAllowed):  # the first method it serves (OPTIONS is last)
+            route = self.route_table.resolve(path, miss.allowed[0])[0].route
+        return _Unrouted(miss, route)
+
+    def _scope(self, endpoint: Endpoint | _Unrouted | None) -> Inclusion | None:
+        """The router inclusion of the route whose view serves the request, if any."""
+        if isinstance(endpoint, Endpoint) and endpoint.route is not None:
+            owner = endpoint.route.owner
+            return owner if isinstance(owner, Inclusion) else None
+        return None
+
+    def _teardowns_for(self, endpoint: Endpoint | _Unrouted | None) -> Sequence[TeardownFunction]:
+        """The teardown functions of a request: its route's routers' (innermost first),
+        then the application's."""
+        scope = self._scope(endpoint) if self._ends_requests else None
+        return self._teardown if scope is None else (*scope.teardown, *self._teardown)
+
+    def _listeners_for(self, endpoint: Endpoint | _Unrouted | None) -> Sequence[ExceptionListener]:
+        """The ``on_exception`` listeners of a request: its route's routers' (innermost
+        first), then the application's."""
+        scope = self._scope(endpoint)
+        return self._listeners if scope is None else (*scope.listeners, *self._listeners)
+
+    def _inclusion_for(
+        self, request: Request, endpoint: Endpoint | _Unrouted | None
+    ) -> Inclusion | None:
         """The router inclusion an error belongs to: the route's, or for a 404/405 the path's."""
-        if endpoint is not None and endpoint.route is not None:
+        if isinstance(endpoint, Endpoint) and endpoint.route is not None:
             owner = endpoint.route.owner
             return owner if isinstance(owner, Inclusion) else None
         return inclusion_for_path(self._inclusions, request.environ.get("PATH_INFO", ""))
 
     def _handler_for(
         self, exc_type: type[BaseException], inclusion: Inclusion | None = None
-    ) -> ExceptionHandler:
-        """Along the MRO, the first class with a handler; the innermost router's on a tie."""
+    ) -> tuple[ExceptionHandler, bool]:
+        """Along the MRO, the first class with a handler (the innermost router's on a tie),
+        and whether that class is Exception itself (the handler of last resort)."""
         tables = (self._exception_handlers,) if inclusion is None else inclusion.handler_tables
         for cls in exc_type.__mro__:
             for handlers in tables:
                 if cls in handlers:
-                    return handlers[cls]
-        return self._internal_error_response  # pragma: no cover - Exception is always there
+                    return handlers[cls], cls is Exception
+        return self._internal_error_response, True  # pragma: no cover - Exception is always there
+
+    #: Whether Roob logs each exception that reaches the handler for ``Exception`` (an
+    #: ERROR record "Unhandled exception: GET /path" with the traceback, on the ``roob``
+    #: logger), the application's own handler for ``Exception`` included. Set it to
+    #: False when something else reports them (an error tracker's on_exception listener).
+    log_unhandled_exceptions = True
+
+    def _log_unhandled(self, request: Request, exc: BaseException) -> None:
+        if self.log_unhandled_exceptions:
+            internal_error_message(request.environ, exc, self.debug)  # logs it
 
     def _internal_error_response(self, request: Request, exc: BaseException) -> Response:
-        message = internal_error_message(request.environ, exc, self.debug)
+        self._log_unhandled(request, exc)
         if self.debug:
             from roob.debug import debug_response  # built only in debug mode
 
             return debug_response(request, exc)
-        return Response(json={"message": message}, status=500)
+        return Response(json={"message": "Internal Server Error"}, status=500)
 
     # --- registration -----------------------------------------------------
 
@@ -416,6 +492,8 @@ class Roob(RegistrationAPI):
                 self.route_table.add(route)
             self._inclusions.append(inclusion)
             self._scoped_errors |= inclusion.handles_errors
+            self._ends_requests |= bool(inclusion.teardown)
+            self._listening |= bool(inclusion.listeners)
 
     @property
     def routes(self) -> list[Route]:
@@ -550,7 +628,7 @@ class Roob(RegistrationAPI):
         """
         if (context is None or "request" not in context) and self.templates.mentions(
             template_name, "request"
-        ):  # the stack is searched for templates that may use it, not for the others
+        ):  # given to the templates that may use it
             context = {"request": current_request(), **(context or {})}
         return self.templates.render(template_name, context)
 
@@ -633,9 +711,19 @@ def _template_csrf_token() -> str:
     return csrf_token(request)
 
 
-# The requests url_for, redirect and templates find on the stack (roob/urls.py).
-request_frame(Roob._dispatch.__code__, "request")
-request_frame(Roob._error_response.__code__, "request")
+class _Unrouted:
+    """The endpoint of a request that no view serves: a 404, a 405 (``route`` is then a
+    route of the path, another method's), a path that is not UTF-8 (400). Its view
+    raises that ``error`` once the application's before hooks have run."""
+
+    __slots__ = ("error", "route")
+
+    def __init__(self, error: HTTPError, route: Route | None) -> None:
+        self.error = error
+        self.route = route
+
+    def view(self, request: Request) -> NoReturn:
+        raise self.error
 
 
 _SKIPPED_WEBOB_HEADERS = frozenset({"content-type", "content-length"})

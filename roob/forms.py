@@ -42,17 +42,13 @@ import re
 import shutil
 import tempfile
 import unicodedata
-from collections.abc import Iterator, Mapping
-from typing import IO, TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator, Mapping
+from typing import IO, Any, Protocol
 from urllib.parse import parse_qsl
 
 from roob.exceptions import BadRequest, HTTPError, RequestEntityTooLarge
 from roob.logs import logger
 from roob.multidicts import FormFields, FormFiles
-from roob.requests import BoundedInput
-
-if TYPE_CHECKING:
-    from roob.requests import Request
 
 __all__ = [
     "FIELD_LIMIT",
@@ -60,6 +56,7 @@ __all__ = [
     "FORM_CONTENT_TYPES",
     "SAFE_FILENAME_LIMIT",
     "SPOOL_LIMIT",
+    "FormRequest",
     "UploadedFile",
     "media_type",
     "parse_form",
@@ -191,12 +188,36 @@ def _safe_filename(filename: str) -> str:
     return name
 
 
-def media_type(request: Request) -> str:
+class FormRequest(Protocol):
+    """What the parser reads of a request; a :class:`roob.Request` is one.
+
+    Spelled here because roob/requests.py imports this module to parse its
+    body: this module imports nothing of that one (roob/ has no import cycle).
+    """
+
+    environ: dict[str, Any]
+    max_body_size: int
+
+    @property
+    def body(self) -> bytes: ...
+
+    @property
+    def content_length(self) -> int | None: ...
+
+    @property
+    def is_body_readable(self) -> bool: ...
+
+    def _bounded_read(self) -> Callable[[int], bytes]: ...
+
+    def _too_large(self) -> RequestEntityTooLarge: ...
+
+
+def media_type(request: FormRequest) -> str:
     """The request's media type as compared: ``Text/Plain ; charset=x`` is ``text/plain``."""
     return str(request.environ.get("CONTENT_TYPE", "")).split(";", 1)[0].strip().lower()
 
 
-def parse_form(request: Request) -> tuple[FormFields, FormFiles]:
+def parse_form(request: FormRequest) -> tuple[FormFields, FormFiles]:
     """The body's text fields and files; see the module's documentation."""
     content_type = media_type(request)
     if content_type == "application/x-www-form-urlencoded":
@@ -218,7 +239,7 @@ def _parse_urlencoded(body: bytes) -> FormFields:
     return FormFields(pairs)
 
 
-def _parse_multipart(request: Request) -> tuple[FormFields, FormFiles]:
+def _parse_multipart(request: FormRequest) -> tuple[FormFields, FormFiles]:
     import multipart  # only applications that receive multipart bodies load it
 
     environ = request.environ
@@ -239,7 +260,7 @@ def _parse_multipart(request: Request) -> tuple[FormFields, FormFiles]:
     parser = multipart.PushMultipartParser(
         boundary, -1 if length is None else length, max_segment_count=PART_LIMIT
     )
-    read = BoundedInput(request, environ["wsgi.input"], limit).read
+    read = request._bounded_read()
     fields, files = FormFields(), FormFiles()
     made: list[UploadedFile] = []
     try:

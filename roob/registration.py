@@ -24,7 +24,17 @@ from typing import Any, NamedTuple, TypedDict, TypeVar, Unpack
 
 import webob
 
-from roob._types import AfterHook, BeforeHook, Environ, ExceptionHandler, Methods, View, WSGIApp
+from roob._types import (
+    AfterHook,
+    BeforeHook,
+    Environ,
+    ExceptionHandler,
+    ExceptionListener,
+    Methods,
+    TeardownFunction,
+    View,
+    WSGIApp,
+)
 from roob.conditional import conditional_view
 from roob.convertors import Convertor
 from roob.csrf import SAFE_METHODS, csrf_protected
@@ -397,6 +407,15 @@ class RegistrationAPI:
     _before: list[BeforeHook]
     _after: list[AfterHook]
     _exception_handlers: dict[type[BaseException], ExceptionHandler]
+    _teardown: list[TeardownFunction]
+    _listeners: list[ExceptionListener]
+    #: Whether a teardown function may run for a request (the application's is
+    #: also set when it includes a router that has one): requests of an
+    #: application without any pay nothing for them.
+    _ends_requests = False
+    #: Whether an ``on_exception`` listener may hear of a request's exception (set as
+    #: ``_ends_requests`` is).
+    _listening = False
 
     def add_route(
         self, path: str, handler: Any, methods: Methods = None, **options: Unpack[RouteOptions]
@@ -502,3 +521,38 @@ class RegistrationAPI:
         check_hook(hook, "after_request hook", ("request", "response"), self._where)
         self._after.append(hook)
         return hook
+
+    def teardown_request(self, function: F) -> F:
+        """Call ``function(request, exc)`` once each request has ended, whatever happened.
+
+        It runs after the answer is finished: for a body sent at once, before
+        the application returns it; for a streamed body, when the server closes
+        it (sent whole, broken, or the client gone). ``exc`` is the exception
+        that made the answer an error (a view's, a hook's, a handler's, a broken
+        stream's), None otherwise, also when the client left. A router's run for
+        its routes, innermost router first, then the application's, each in the
+        order of registration; one that raises is logged and the others still
+        run. Its return value is ignored. See roob/lifecycle.py.
+        """
+        self._check_open()
+        check_hook(function, "teardown_request function", ("request", "exc"), self._where)
+        self._teardown.append(function)
+        self._ends_requests = True
+        return function
+
+    def on_exception(self, listener: F) -> F:
+        """Call ``listener(request, exc)`` for each exception a view, a hook, an exception
+        handler or a streamed body raises, before its handler makes the answer.
+
+        It sees every one, handled or not (``HTTPError`` too; not the 404 or 405
+        of a path no route serves, which no application code raised): the place
+        for tracing and error reporting, which the handlers, turning exceptions
+        into answers, hide. A router's listen to its routes, innermost first,
+        then the application's. One that raises is logged and the others still
+        run; what it returns is ignored. See roob/lifecycle.py.
+        """
+        self._check_open()
+        check_hook(listener, "on_exception listener", ("request", "exc"), self._where)
+        self._listeners.append(listener)
+        self._listening = True
+        return listener

@@ -37,7 +37,7 @@ from __future__ import annotations
 import io
 import json
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import webob
@@ -59,17 +59,19 @@ if TYPE_CHECKING:
 
     from webob.multidict import MultiDict
 
-    from roob.app import Roob
     from roob.forms import UploadedFile
+    from roob.routing import Route
     from roob.sessions import Session
 
 __all__ = [
     "DEFAULT_MAX_BODY_SIZE",
     "REQUEST_ID_KEY",
+    "ROUTE_KEY",
+    "TRUSTED_HOST_KEY",
     "UPLOADS_KEY",
     "BoundedInput",
-    "ClosingBody",
     "Request",
+    "external_origin",
 ]
 
 
@@ -80,6 +82,11 @@ _QUERY_CACHE = "webob._parsed_query_vars"
 UPLOADS_KEY = "roob.uploads"
 #: The environ key of the request's id, set by :class:`~roob.RequestIDMiddleware`.
 REQUEST_ID_KEY = "roob.request_id"
+#: The environ key of the matched :class:`~roob.Route` (``request.route``), for WSGI
+#: middleware: None for a 404 (roob/lifecycle.py).
+ROUTE_KEY = "roob.route"
+#: Set in the WSGI environ by TrustedHostMiddleware once it has checked the Host header.
+TRUSTED_HOST_KEY = "roob.trusted_host"
 _CHUNK = 64 * 1024
 _UNSET: Any = object()
 
@@ -122,38 +129,16 @@ def _date_header(key: str, inherited: Any) -> Any:
     return property(get, inherited.fset, inherited.fdel, doc=inherited.__doc__)
 
 
-class ClosingBody:
-    """A streamed response body that closes ``request`` (its uploaded files) after
-    itself, when the server closes it (PEP 3333): whether it was sent whole, failed,
-    or the client left. Files a generator parses while it runs are closed too."""
-
-    __slots__ = ("body", "request")
-
-    def __init__(self, body: Iterable[bytes], request: Request) -> None:
-        self.body = body
-        self.request = request
-
-    def __iter__(self) -> Iterator[bytes]:
-        return iter(self.body)
-
-    def close(self) -> None:
-        try:
-            close = getattr(self.body, "close", None)
-            if close is not None:
-                close()
-        finally:
-            self.request.close()
-
-
 class Request(webob.Request):  # type: ignore[misc]
     """An HTTP request. Views receive one as their first argument."""
 
     #: The most bytes of body this request will read; set per application
     #: with ``Roob(max_body_size=...)``.
     max_body_size: int = DEFAULT_MAX_BODY_SIZE
-    #: The application serving the request (each application has its own
-    #: subclass, which sets it): None for a request made by hand.
-    app: ClassVar[Roob | None] = None
+    #: The :class:`~roob.Roob` application serving the request (each application has
+    #: its own subclass, which sets it): None for a request made by hand. Typed Any:
+    #: roob/app.py imports this module, and no module of Roob imports back.
+    app: ClassVar[Any] = None
 
     _json_cache: Any = _UNSET
     _form_cache: tuple[MultiDict, MultiDict] | None = None
@@ -255,11 +240,15 @@ class Request(webob.Request):  # type: ignore[misc]
             return  # WebOb reads exactly Content-Length bytes, or the buffer
         if not self.is_body_readable:
             return  # no body at all (a chunked one this server cannot end is a 411)
-        bounded = BoundedInput(self, environ["wsgi.input"], self.max_body_size)
-        data = b"".join(iter(lambda: bounded.read(_CHUNK), b""))
+        read = self._bounded_read()
+        data = b"".join(iter(lambda: read(_CHUNK), b""))
         environ["wsgi.input"] = io.BytesIO(data)
         environ["CONTENT_LENGTH"] = str(len(data))
         environ["webob.is_body_seekable"] = True
+
+    def _bounded_read(self) -> Callable[[int], bytes]:
+        """``read(size)`` of the body, which refuses to go past ``max_body_size`` (413)."""
+        return BoundedInput(self, self.environ["wsgi.input"], self.max_body_size).read
 
     def _read(self, stream: Any, size: int) -> bytes:
         """``stream.read(size)``; a body the server cannot deframe is the client's 400."""
@@ -425,6 +414,14 @@ class Request(webob.Request):  # type: ignore[misc]
             upload.close()
 
     @property
+    def route(self) -> Route | None:
+        """The :class:`~roob.Route` serving the request (its ``path`` is the template,
+        ``/users/{id:int}``): None for a 404, for the automatic OPTIONS answer and for
+        a request made by hand; for a 405, a route of the path (another method's)."""
+        route: Route | None = self.environ.get(ROUTE_KEY)
+        return route
+
+    @property
     def id(self) -> str | None:
         """The request's id, from :class:`~roob.RequestIDMiddleware` (None without it):
         the one a trusted proxy sent in ``X-Request-ID``, or one made for this request."""
@@ -469,6 +466,22 @@ class Request(webob.Request):  # type: ignore[misc]
         path: str = self.script_name + app.route_table.url_for(name, **params)
         if not external:
             return path
-        from roob.urls import external_origin
-
         return external_origin(self, app.public_origin) + path
+
+
+def external_origin(request: Request, public_origin: str | None) -> str:
+    """``scheme://host[:port]`` for absolute URLs: ``public_origin``, or else the Host
+    that :class:`~roob.TrustedHostMiddleware` checked; see roob/urls.py."""
+    if public_origin:
+        return public_origin
+    environ = request.environ
+    host = environ.get(TRUSTED_HOST_KEY)
+    if host is None:
+        raise ConfigurationError(
+            "an absolute URL (external=True) needs an origin a client cannot forge: "
+            "give the application public_origin='https://your.host', or check the "
+            "Host header with TrustedHostMiddleware(allowed_hosts=[...])"
+        )
+    scheme = environ.get("wsgi.url_scheme", "http")
+    default_port = ":443" if scheme == "https" else ":80"
+    return f"{scheme}://{host.removesuffix(default_port)}"

@@ -27,12 +27,14 @@ From then on the router accepts no more registrations.
 
 Each inclusion of a router becomes an :class:`Inclusion`: its full prefix, the
 hooks its routes inherit (outer routers' before hooks first, inner routers'
-after hooks first) and its exception handler tables, innermost first and the
-application's last. Hooks are applied by wrapping the views once, at
-inclusion, and only when the chain has hooks: a route of a router without
-hooks costs what an application route costs. Handlers are looked up only
-when something raises (``Route.owner``), or, for a 404 or 405, from the
-prefix of the path (:func:`inclusion_for_path`).
+after hooks first), its exception handler tables, innermost first and the
+application's last, and its ``teardown_request`` functions and ``on_exception``
+listeners, innermost first (the application adds its own after them: they run
+for the requests a route of the router serves, roob/lifecycle.py). Hooks are
+applied by wrapping the views once, at inclusion, and only when the chain has
+hooks: a route of a router without hooks costs what an application route
+costs. Handlers are looked up only when something raises (``Route.owner``),
+or, for a 404 or 405, from the prefix of the path (:func:`inclusion_for_path`).
 """
 
 from __future__ import annotations
@@ -40,7 +42,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any, Unpack
 
-from roob._types import AfterHook, BeforeHook, ExceptionHandler, Methods
+from roob._types import (
+    AfterHook,
+    BeforeHook,
+    ExceptionHandler,
+    ExceptionListener,
+    Methods,
+    TeardownFunction,
+)
 from roob.convertors import Convertor
 from roob.exceptions import ConfigurationError, HTTPError, InvalidRoute
 from roob.registration import Registration, RegistrationAPI, RouteOptions, register
@@ -67,8 +76,9 @@ class Router(RegistrationAPI):
 
     Include it with ``app.include_router(router)`` (or in another router).
     Its ``before_request`` / ``after_request`` hooks and exception handlers
-    apply to its own routes only, and to 404 and 405 answers for paths under
-    its prefix.
+    apply to its own routes only, and (the after hooks and handlers) to 404
+    and 405 answers for paths under its prefix; its ``teardown_request``
+    functions and ``on_exception`` listeners to its own routes only.
     """
 
     def __init__(self, prefix: str = "", *, name: str | None = None) -> None:
@@ -81,6 +91,8 @@ class Router(RegistrationAPI):
         self._before = []
         self._after = []
         self._exception_handlers = {}
+        self._teardown = []
+        self._listeners = []
         self._included = False
         self._where = f"{self!r}: "
 
@@ -133,7 +145,9 @@ class Inclusion:
     compiled form; ``names`` qualify route names; ``before`` holds the before
     hooks of the outer routers and then the router's; ``after`` the router's
     after hooks and then the outer ones'; ``handler_tables`` the exception
-    handler tables, the router's first and the application's last.
+    handler tables, the router's first and the application's last;
+    ``teardown`` and ``listeners`` the router's ``teardown_request`` functions
+    and ``on_exception`` listeners and then the outer ones'.
     ``handles_errors`` says whether the router itself has exception handlers
     or after hooks.
     """
@@ -143,11 +157,13 @@ class Inclusion:
         "before",
         "handler_tables",
         "handles_errors",
+        "listeners",
         "names",
         "parent",
         "prefix",
         "prefix_text",
         "router",
+        "teardown",
     )
 
     def __init__(
@@ -172,6 +188,14 @@ class Inclusion:
         self.after: tuple[AfterHook, ...] = (
             *router._after,
             *(parent.after if parent is not None else ()),
+        )
+        self.teardown: tuple[TeardownFunction, ...] = (
+            *router._teardown,
+            *(parent.teardown if parent is not None else ()),
+        )
+        self.listeners: tuple[ExceptionListener, ...] = (
+            *router._listeners,
+            *(parent.listeners if parent is not None else ()),
         )
         self.handles_errors = bool(router._exception_handlers or router._after)
         outer_tables = parent.handler_tables if parent is not None else (app_handlers,)

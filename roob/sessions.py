@@ -31,21 +31,26 @@ from __future__ import annotations
 import datetime
 import email.utils
 import http.cookies
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Protocol
 
 from roob._types import Environ, StartResponse, WSGIApp
 from roob.exceptions import ConfigurationError
 from roob.responses import add_vary
-
-if TYPE_CHECKING:
-    from roob.requests import Request
 
 __all__ = ["SESSION_KEY", "Session", "SessionCookie", "session_layer"]
 
 #: Where a request's session waits in the WSGI environ until the response starts.
 SESSION_KEY = "roob.session"
 _SALT = "roob.session"
+
+
+class CookieRequest(Protocol):
+    """What :meth:`SessionCookie.load` reads of a request; a :class:`roob.Request` is one
+    (named here since roob/requests.py imports this module, not the reverse)."""
+
+    @property
+    def cookies(self) -> Mapping[str, str]: ...
 
 
 class Session(dict[str, Any]):
@@ -145,7 +150,7 @@ class SessionCookie:
         self.path = path
         self.domain = domain
 
-    def load(self, request: Request) -> Session:
+    def load(self, request: CookieRequest) -> Session:
         """The request's session, from its cookie (empty if there is none or it is not valid)."""
         from itsdangerous import BadData
 

@@ -12,8 +12,10 @@
 Paths are built from the route's pattern and include the ``SCRIPT_NAME`` of
 the request being served (the prefix an application mounted below the root
 of a site is served under), so a link is right wherever the application is
-mounted. ``app.url_for`` does the same during a request, and gives the
-path from the root of the application outside one.
+mounted. ``app.url_for``, ``redirect_to`` and templates do the same during a
+request (found with :func:`roob.current_request`, roob/lifecycle.py: in the
+view, the hooks, a streamed body, a thread run in a copied context), and
+``app.url_for`` gives the path from the root of the application outside one.
 
 An absolute URL needs an origin that a client cannot choose: the
 application's ``public_origin``, or else the request's ``Host`` once
@@ -28,18 +30,15 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import sys
 import unicodedata
 from collections.abc import Iterable
-from types import CodeType, FrameType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 from roob.exceptions import ConfigurationError, UnsafeRedirect
+from roob.lifecycle import current_request
+from roob.requests import TRUSTED_HOST_KEY, external_origin
 from roob.responses import Response
-
-if TYPE_CHECKING:
-    from roob.requests import Request
 
 __all__ = [
     "REDIRECT_STATUSES",
@@ -48,55 +47,12 @@ __all__ = [
     "external_origin",
     "redirect",
     "redirect_to",
-    "request_frame",
     "static_version",
     "url_has_allowed_host_and_scheme",
 ]
 
 #: The statuses :func:`redirect` sends.
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-#: Set in the WSGI environ by TrustedHostMiddleware once it has checked the Host header.
-TRUSTED_HOST_KEY = "roob.trusted_host"
-
-_REQUEST_FRAMES: dict[CodeType, str] = {}
-
-
-def request_frame(code: CodeType, variable: str) -> None:
-    """Make calls of ``code`` known as serving a request, held in its local ``variable``."""
-    _REQUEST_FRAMES[code] = variable
-
-
-def current_request() -> Request | None:
-    """The request the calling thread is serving, or None outside a request.
-
-    It is found on the stack, in the application's dispatch frame, so that
-    serving requests costs nothing for it; a body streamed after the view
-    returned runs outside the request.
-    """
-    frame: FrameType | None = sys._getframe(1)
-    while frame is not None:
-        variable = _REQUEST_FRAMES.get(frame.f_code)
-        if variable is not None:
-            return frame.f_locals.get(variable)
-        frame = frame.f_back
-    return None
-
-
-def external_origin(request: Request, public_origin: str | None) -> str:
-    """``scheme://host[:port]`` for absolute URLs; see the module's documentation."""
-    if public_origin:
-        return public_origin
-    environ = request.environ
-    host = environ.get(TRUSTED_HOST_KEY)
-    if host is None:
-        raise ConfigurationError(
-            "an absolute URL (external=True) needs an origin a client cannot forge: "
-            "give the application public_origin='https://your.host', or check the "
-            "Host header with TrustedHostMiddleware(allowed_hosts=[...])"
-        )
-    scheme = environ.get("wsgi.url_scheme", "http")
-    default_port = ":443" if scheme == "https" else ":80"
-    return f"{scheme}://{host.removesuffix(default_port)}"
 
 
 def check_public_origin(origin: str | None) -> str | None:
