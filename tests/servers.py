@@ -135,3 +135,51 @@ def inventory_server(folder: pathlib.Path, port: int, env: Mapping[str, str]) ->
     return ServerProcess(
         command, port=port, log=folder / "gunicorn.log", env=env, ready_path="/api/products/1"
     )
+
+
+#: The WSGI servers Roob is tested under, by the names :func:`server_command` takes.
+SERVERS = ("gunicorn-sync", "gunicorn-gthread", "waitress", "granian", "uwsgi")
+
+
+def server_command(name: str, app_spec: str, port: int, *, threads: int = 4) -> list[str]:
+    """The command that serves ``app_spec`` (``"module:attribute"``, importable from the
+    server's working folder) with the server ``name`` on 127.0.0.1:``port``, in one
+    process (with ``threads`` threads where the server has threads).
+
+    granian needs the bench group and uWSGI its wheel (pyuwsgi, in the test group): a
+    test using one of them is skipped without it.
+    """
+    if name in ("gunicorn-sync", "gunicorn-gthread"):
+        workers = ["--worker-class", "gthread", "--threads", str(threads)]
+        return [
+            sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1",
+            *(workers if name == "gunicorn-gthread" else []),
+            "--timeout", "60", "--no-control-socket", app_spec,
+        ]  # fmt: skip
+    if name == "waitress":
+        return [
+            sys.executable, "-m", "waitress", f"--listen=127.0.0.1:{port}",
+            f"--threads={threads}", app_spec,
+        ]  # fmt: skip
+    if name == "granian":
+        import pytest
+
+        pytest.importorskip("granian", reason="granian is in the bench dependency group")
+        return [
+            str(pathlib.Path(sys.executable).with_name("granian")), "--interface", "wsgi",
+            "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
+            "--blocking-threads", str(threads), "--no-access-log", "--log-level", "warning",
+            app_spec,
+        ]  # fmt: skip
+    if name == "uwsgi":
+        import pytest
+
+        pytest.importorskip("pyuwsgi", reason="uWSGI's wheel (pyuwsgi) is in the test group")
+        return [
+            sys.executable, "-c", "import sys, pyuwsgi; sys.exit(pyuwsgi.run())",
+            "--http", f"127.0.0.1:{port}", "--http-keepalive", "--pythonpath", ".",
+            "--module", app_spec, "--master", "--processes", "1",
+            "--threads", str(threads), "--need-app",
+            "--die-on-term",  # SIGTERM stops it (by default uWSGI reloads on SIGTERM)
+        ]  # fmt: skip
+    raise ValueError(f"no server {name!r}: one of {', '.join(SERVERS)}")
