@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+import sys
 
 import pytest
 import webob
@@ -26,6 +27,10 @@ def app(tmp_path):
 @pytest.fixture
 def client(app):
     return TestClient(app)
+
+
+# inspect's words for a missing keyword-only argument (Python 3.12 names its kind).
+KEYWORD_ONLY = "keyword-only " if sys.version_info >= (3, 12) else ""
 
 
 def refused(message: str):
@@ -418,7 +423,8 @@ async def async_hook(request):
             "before_request",
             keyword_only,
             "the before_request hook keyword_only cannot be called as keyword_only(request) "
-            "(missing a required argument: 'user'); define it as def keyword_only(request)",
+            f"(missing a required {KEYWORD_ONLY}argument: 'user'); define it as def "
+            "keyword_only(request)",
         ),
         (
             "after_request",
