@@ -185,7 +185,7 @@ class FileResponse(Response):
             return
         old = dict(_validators(before))
         new = dict(_validators(now))
-        self._headerlist = [
+        self._headerlist[:] = [  # in place: WebOb's response.headers is a view of it
             (name, new.get(name, value) if old.get(name) == value else value)
             for name, value in self._headerlist
         ]

@@ -555,7 +555,14 @@ def test_headers_follow_a_file_replaced_between_the_view_and_the_send(letters):
     response (here by an after hook, once) is sent with its new length and tags."""
     old_tag = etag_of_file(serving(lambda: FileResponse(letters)))
     app = Roob(static_dir=None)
-    app.add_route("/f", lambda request: FileResponse(letters, headers={"X-Kept": "yes"}))
+    made: list[FileResponse] = []
+
+    def view(request):
+        made.append(FileResponse(letters, headers={"X-Kept": "yes"}))
+        made[-1].headers["X-Seen"] = "by WebOb"  # response.headers, a view of the list
+        return made[-1]
+
+    app.add_route("/f", view)
     new = b"a new version, longer than the alphabet"
     replaced = []
 
@@ -572,6 +579,7 @@ def test_headers_follow_a_file_replaced_between_the_view_and_the_send(letters):
     client = TestClient(app)
     response = client.get("/f")
     assert response.content == new
+    assert made[0].headers["Content-Length"] == str(len(new))  # WebOb's view of them too
     assert response.headers["Content-Length"] == str(len(new))
     assert response.headers["Last-Modified"] == "Sun, 09 Sep 2001 01:46:40 GMT"
     assert response.headers["X-Kept"] == "yes"
