@@ -30,9 +30,14 @@ EXAMPLE = re.compile(r"^```python\n(.*?)^```", re.MULTILINE | re.DOTALL)
 PAGES = sorted(page.name for page in RECIPES.glob("*.md") if page.name != "index.md")
 
 
+def page_examples(name: str) -> list[str]:
+    """The ``python`` examples of ``docs/recipes/<name>``, in order."""
+    return EXAMPLE.findall((RECIPES / name).read_text())
+
+
 def page_script(name: str) -> str:
     """The ``python`` examples of ``docs/recipes/<name>``, in order, as one script."""
-    return "\n\n".join(EXAMPLE.findall((RECIPES / name).read_text()))
+    return "\n\n".join(page_examples(name))
 
 
 def run_recipe(name: str, folder: pathlib.Path, checks: str = "") -> str:
