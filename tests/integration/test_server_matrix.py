@@ -336,10 +336,10 @@ def test_an_event_stream_opens_at_once_and_its_events_arrive_one_by_one(server):
     head = received.partition(b"\r\n\r\n")[0].decode("latin-1").lower()
     assert head.startswith("http/1.1 200 ")
     assert "content-type: text/event-stream; charset=utf-8" in head
-    opened = arrivals[markers[0]] - started
-    assert opened < pause / 2, f"the stream's first line came after {opened:.2f} s"
+    # The view's clock (time.time() in each event) is ours: one machine.
     made = [json.loads(data)["at"] for data in re.findall(rb"data: (\{.*?\})\n", received)]
     events = [arrivals[marker] for marker in markers[1:]]
+    assert arrivals[markers[0]] < made[0], "the head and first line waited for the first event"
     assert events[0] - started >= pause * 0.9
     for n in range(count - 1):  # each event read before the view made the next
         assert events[n] < made[n + 1], (events, made)
