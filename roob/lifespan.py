@@ -158,6 +158,7 @@ class Lifespan:
                 self._starting = False
             self._pid = os.getpid()
             _STARTED.append(self)
+            _shut_down_in_multiprocessing_children()
             self._on_change()
 
     def shutdown(self) -> None:
@@ -315,6 +316,25 @@ def _shut_down_all() -> None:
     """At normal exit: the shutdown of every application started here, last started first."""
     for lifespan in reversed(_STARTED[:]):
         lifespan.shutdown()
+
+
+_finalizer_pid: int | None = None
+
+
+def _shut_down_in_multiprocessing_children() -> None:
+    """In a process that ``multiprocessing`` started (granian's workers), shutdown at its
+    normal end too: such a process ends with ``os._exit``, which runs no atexit function,
+    after running multiprocessing's own finalizers. Shutdown runs once either way."""
+    global _finalizer_pid
+    multiprocessing = sys.modules.get("multiprocessing")
+    if multiprocessing is None or _finalizer_pid == os.getpid():
+        return
+    if multiprocessing.parent_process() is None:  # the main process: atexit is enough
+        return
+    import multiprocessing.util
+
+    multiprocessing.util.Finalize(None, _shut_down_all, exitpriority=0)
+    _finalizer_pid = os.getpid()
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)

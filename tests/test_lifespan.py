@@ -535,3 +535,34 @@ def test_a_process_that_exits_normally_runs_shutdown(tmp_path, ending):
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
     )
     assert done.stdout.split() == ["startup", "shutdown"], done.stderr
+
+
+def test_a_multiprocessing_child_that_ends_normally_runs_shutdown(tmp_path):
+    """granian's workers are multiprocessing processes, which end with os._exit and so run
+    no atexit function: shutdown runs from multiprocessing's finalizers there, once."""
+    script = textwrap.dedent("""
+        import multiprocessing
+        from roob import Roob
+
+        def serve():
+            for name in ("a", "b"):
+                app = Roob(static_dir=None)
+                app.on_startup(lambda name=name: print("startup", name, flush=True))
+                app.on_shutdown(lambda name=name: print("shutdown", name, flush=True))
+                app.startup()
+                app.startup()
+
+        if __name__ == "__main__":
+            for method in ("fork", "spawn"):
+                worker = multiprocessing.get_context(method).Process(target=serve)
+                worker.start()
+                worker.join()
+                print("exit", worker.exitcode, flush=True)
+    """)
+    (tmp_path / "workers.py").write_text(script)
+    done = subprocess.run(
+        [sys.executable, str(tmp_path / "workers.py")],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    one_worker = ["startup a", "startup b", "shutdown b", "shutdown a", "exit 0"]
+    assert done.stdout.splitlines() == one_worker * 2, done.stderr

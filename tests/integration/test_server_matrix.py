@@ -524,12 +524,7 @@ def test_startup_ran_once_in_the_serving_process_before_its_first_request(server
 
 
 @pytest.mark.parametrize("name", SERVERS)
-def test_shutdown_runs_when_the_server_stops(name, tmp_path, request):
-    if name == "granian":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "granian's workers are multiprocessing processes, which end with os._exit: "
-            "roob.lifespan's atexit function never runs in them (multiprocessing.util.Finalize would)"
-        )))  # fmt: skip
+def test_shutdown_runs_when_the_server_stops(name, tmp_path):
     running = start(name, tmp_path)
     try:
         _, body = running.request("GET", "/json")
