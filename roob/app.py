@@ -53,7 +53,14 @@ from roob.convertors import (
 )
 from roob.csrf import CSRFError, csrf_token
 from roob.exceptions import ConfigurationError, HTTPError, MethodNotAllowed, UnsafeHeader
-from roob.lifecycle import REQUEST, StreamedBody, current_request, end_request, notify
+from roob.lifecycle import (
+    StreamedBody,
+    current_request,
+    end_request,
+    notify,
+    reset_request,
+    set_request,
+)
 from roob.lifespan import Lifespan, StartupFunction
 from roob.logs import logger
 from roob.registration import (
@@ -216,6 +223,8 @@ class Roob(RegistrationAPI):
         self._after: list[AfterHook] = []
         self._teardown: list[TeardownFunction] = []
         self._listeners: list[ExceptionListener] = []
+        self._ends_requests = False  # for speed: read per request, as an instance attribute
+        self._listening = False
         self._inclusions: list[Inclusion] = []  # one per router inclusion, for errors only
         self._scoped_errors = False  # whether a router has exception handlers or after hooks
         self._exception_handlers: dict[type[BaseException], ExceptionHandler] = {
@@ -252,7 +261,7 @@ class Roob(RegistrationAPI):
     def _dispatch(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         request = self.request_class(environ)
         # The request's life (roob/lifecycle.py): the current request until this returns.
-        context = REQUEST.set(request)
+        context = set_request(request)
         endpoint: Endpoint | _Unrouted | None = None
         try:
             try:
@@ -262,10 +271,10 @@ class Roob(RegistrationAPI):
                 endpoint = None if endpoints is None else endpoints.get(method)
                 params = None
                 if endpoint is None:
-                    try:
+                    if self._before:  # they run for a 404 or 405 too: its endpoint raises it
+                        endpoint, params = self._resolve_or_unrouted(path, method)
+                    else:  # a 404 or 405 goes straight to _error_response
                         endpoint, params = self.route_table.resolve(path, method)
-                    except HTTPError as miss:  # a 404 or 405: no view, the before hooks run
-                        endpoint = self._unrouted(miss, path)
                 environ[ROUTE_KEY] = endpoint.route
                 # For speed, the hooks' short cut is an empty branch: without hooks this
                 # costs one test, and the view's call needs no second one.
@@ -292,12 +301,12 @@ class Roob(RegistrationAPI):
                     response = run_after_hooks(self._after, request, to_response(result))
                 error = None
             except Exception as exc:
-                error = exc.error if isinstance(exc, AfterHookFailed) else exc
+                error = exc  # an AfterHookFailed is unwrapped where the request ends
                 response = self._error_response(request, exc, endpoint)
             if type(getattr(response, "_app_iter", None)) is list:  # a body that cannot fail
                 answer = response(environ, start_response)
                 if self._ends_requests or UPLOADS_KEY in environ:
-                    end_request(request, error, self._teardowns_for(endpoint))
+                    end_request(request, _cause(error), self._teardowns_for(endpoint))
                 return answer
             return self._streamed(response, request, endpoint, start_response, error)
         except BaseException as failure:
@@ -307,7 +316,10 @@ class Roob(RegistrationAPI):
             end_request(request, failure, self._teardowns_for(endpoint))
             raise
         finally:
-            REQUEST.reset(context)
+            reset_request(context)
+            # For speed: an exception's traceback holds this frame, which would hold the
+            # exception (a reference cycle, left to the garbage collector).
+            error = endpoint = None
 
     def _streamed(
         self,
@@ -323,7 +335,12 @@ class Roob(RegistrationAPI):
         environ = request.environ
         listeners = self._listeners_for(endpoint) if self._listening else ()
         streamed = StreamedBody(
-            (), request, contextvars.copy_context(), listeners, self._teardowns_for(endpoint), error
+            (),
+            request,
+            contextvars.copy_context(),
+            listeners,
+            self._teardowns_for(endpoint),
+            _cause(error),
         )
 
         def fail(exc: Exception) -> list[bytes]:  # the body broke before its first byte
@@ -352,9 +369,15 @@ class Roob(RegistrationAPI):
         hooks_ran = hooks_ran or isinstance(exc, AfterHookFailed)
         if isinstance(exc, AfterHookFailed):
             exc = exc.error
-        listeners = self._listeners_for(endpoint) if self._listening else ()
-        if listeners and not (isinstance(endpoint, _Unrouted) and exc is endpoint.error):
-            notify(listeners, request, exc)
+        if endpoint is None:  # routing raised: what request.route says of a 404 or 405
+            request.environ[ROUTE_KEY] = (
+                self._route_of(exc, request.environ.get("PATH_INFO", ""))
+                if type(exc) is MethodNotAllowed
+                else None
+            )
+        elif self._listening and not (isinstance(endpoint, _Unrouted) and exc is endpoint.error):
+            # (not of routing's 404 or 405: no code of the application raised them)
+            notify(self._listeners_for(endpoint), request, exc)
         inclusion = self._inclusion_for(request, endpoint) if self._scoped_errors else None
         handler, catch_all = self._handler_for(type(exc), inclusion)
         if catch_all and handler != self._internal_error_response:
@@ -368,23 +391,34 @@ class Roob(RegistrationAPI):
                 response = _handled(handler, request, unsafe)
         except Exception as failure:
             logger.exception("The exception handler %r failed", handler)
-            notify(listeners, request, failure)
+            notify(self._listeners_for(endpoint) if self._listening else (), request, failure)
             response = self._internal_error_response(request, failure)
         after = self._after if inclusion is None else [*inclusion.after, *self._after]
         if after and not hooks_ran:
             try:
                 response = run_after_hooks(after, request, response)
             except AfterHookFailed as failure:
-                notify(listeners, request, failure.error)
+                notify(
+                    self._listeners_for(endpoint) if self._listening else (), request, failure.error
+                )
                 response = self._internal_error_response(request, failure.error)
         return response
 
-    def _unrouted(self, miss: HTTPError, path: str) -> _Unrouted:
-        """The endpoint of a request no view serves; for a 405, with a route of the path."""
-        route = None
-        if isinstance(miss, MethodNotAllowed):  # the first method it serves (OPTIONS is last)
-            route = self.route_table.resolve(path, miss.allowed[0])[0].route
-        return _Unrouted(miss, route)
+    def _resolve_or_unrouted(
+        self, path: str, method: str
+    ) -> tuple[Endpoint | _Unrouted, dict[str, Any] | None]:
+        """The endpoint of the path and method, or one that raises the 404 or 405."""
+        try:
+            return self.route_table.resolve(path, method)
+        except HTTPError as miss:
+            return _Unrouted(miss, self._route_of(miss, path)), None
+
+    def _route_of(self, miss: HTTPError, path: str) -> Route | None:
+        """The route of a request routing refused: a route of the path for a 405 (the
+        first method it serves: OPTIONS is last), None for a 404."""
+        if type(miss) is not MethodNotAllowed:
+            return None
+        return self.route_table.resolve(path, miss.allowed[0])[0].route
 
     def _scope(self, endpoint: Endpoint | _Unrouted | None) -> Inclusion | None:
         """The router inclusion of the route whose view serves the request, if any."""
@@ -711,6 +745,11 @@ def _template_csrf_token() -> str:
     return csrf_token(request)
 
 
+def _cause(error: Exception | None) -> Exception | None:
+    """The exception that made the answer an error: an after hook's, not its wrapper."""
+    return error.error if isinstance(error, AfterHookFailed) else error
+
+
 class _Unrouted:
     """The endpoint of a request that no view serves: a 404, a 405 (``route`` is then a
     route of the path, another method's), a path that is not UTF-8 (400). Its view
@@ -723,7 +762,10 @@ class _Unrouted:
         self.route = route
 
     def view(self, request: Request) -> NoReturn:
-        raise self.error
+        try:
+            raise self.error
+        finally:  # for speed: the traceback holds this frame, which would hold the error
+            del self  # (a reference cycle, left to the garbage collector)
 
 
 _SKIPPED_WEBOB_HEADERS = frozenset({"content-type", "content-length"})

@@ -63,12 +63,25 @@ from roob.requests import ROUTE_KEY, UPLOADS_KEY
 if TYPE_CHECKING:
     from roob.requests import Request
 
-__all__ = ["REQUEST", "ROUTE_KEY", "StreamedBody", "current_request", "end_request", "notify"]
+__all__ = [
+    "REQUEST",
+    "ROUTE_KEY",
+    "StreamedBody",
+    "current_request",
+    "end_request",
+    "notify",
+    "reset_request",
+    "set_request",
+]
 
 #: The request being served in this context; None outside a request.
 REQUEST: contextvars.ContextVar[Request | None] = contextvars.ContextVar(
     "roob.request", default=None
 )
+# For speed: REQUEST.set and REQUEST.reset bound once (each call of the attribute binds a
+# new method object); dispatch calls them for every request.
+set_request = REQUEST.set
+reset_request = REQUEST.reset
 
 
 def current_request() -> Request | None:

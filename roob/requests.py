@@ -145,6 +145,15 @@ class Request(webob.Request):  # type: ignore[misc]
     _session_cache: Session | None = None
     _headers: ClientHeaders | None = None  # WebOb's cache of request.headers
 
+    def __init__(self, environ: dict[str, Any], charset: Any = None, **kw: Any) -> None:
+        if charset is None and not kw and type(environ) is dict:
+            # For speed: what WebOb's __init__ keeps of a bare environ, without its checks
+            # of the arguments it deprecated in 1.2 (about 560 machine instructions of
+            # the 17,000 a plain JSON request costs in process).
+            self.__dict__["environ"] = environ
+        else:
+            super().__init__(environ, charset, **kw)
+
     def _get_content_length(self) -> int | None:
         environ = self.environ
         value = environ.get("CONTENT_LENGTH")

@@ -598,6 +598,25 @@ def test_the_route_of_a_405_is_one_serving_the_path(app, client) -> None:
     assert [route.path for route in routes] == ["/items/{id}"]
 
 
+@pytest.mark.parametrize("hooks", [False, True])
+def test_the_route_of_a_405_on_a_path_that_is_not_ascii(app, hooks) -> None:
+    # PATH_INFO holds the UTF-8 bytes of the path as latin-1 characters (PEP 3333).
+    @app.get("/café/{n:int}")
+    def cafe(request, n):
+        return {}
+
+    if hooks:
+        app.before_request(lambda request: None)
+    app.add_middleware(RouteRecorder)
+    environ = environ_for("/")
+    environ["PATH_INFO"] = "/café/1".encode().decode("latin-1")
+    environ["REQUEST_METHOD"] = "DELETE"
+    start_response = StartResponse()
+    b"".join(app(environ, start_response))
+    assert start_response.status.startswith("405")
+    assert [route.path for route in app._stack.routes] == ["/café/{n:int}"]
+
+
 # --- before hooks for every request --------------------------------------------------
 
 
