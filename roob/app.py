@@ -271,10 +271,13 @@ class Roob(RegistrationAPI):
                 endpoint = None if endpoints is None else endpoints.get(method)
                 params = None
                 if endpoint is None:
-                    if self._before:  # they run for a 404 or 405 too: its endpoint raises it
-                        endpoint, params = self._resolve_or_unrouted(path, method)
-                    else:  # a 404 or 405 goes straight to _error_response
+                    if not self._before:  # a 404 or 405 goes straight to _error_response
                         endpoint, params = self.route_table.resolve(path, method)
+                    else:  # they run for a 404 or 405 too: its endpoint raises it after them
+                        try:
+                            endpoint, params = self.route_table.resolve(path, method)
+                        except HTTPError as miss:
+                            endpoint = _Unrouted(miss, self._route_of(miss, path))
                 environ[ROUTE_KEY] = endpoint.route
                 # For speed, the hooks' short cut is an empty branch: without hooks this
                 # costs one test, and the view's call needs no second one.
@@ -403,15 +406,6 @@ class Roob(RegistrationAPI):
                 )
                 response = self._internal_error_response(request, failure.error)
         return response
-
-    def _resolve_or_unrouted(
-        self, path: str, method: str
-    ) -> tuple[Endpoint | _Unrouted, dict[str, Any] | None]:
-        """The endpoint of the path and method, or one that raises the 404 or 405."""
-        try:
-            return self.route_table.resolve(path, method)
-        except HTTPError as miss:
-            return _Unrouted(miss, self._route_of(miss, path)), None
 
     def _route_of(self, miss: HTTPError, path: str) -> Route | None:
         """The route of a request routing refused: a route of the path for a 405 (the
