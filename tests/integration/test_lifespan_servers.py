@@ -33,10 +33,12 @@ APP = "lifespan_app:app"
 TIMEOUT = 30.0
 
 
-def gunicorn(port: int, worker_class: str = "sync", *, settings: bool = False) -> list[str]:
+def gunicorn(
+    port: int, worker_class: str = "sync", *, settings: bool = False, graceful_timeout: int = 30
+) -> list[str]:
     """gunicorn --preload with two workers; with the deploy settings (gthread, and
     the post_worker_init hook that starts the application as each worker boots)."""
-    command = [sys.executable, "-m", "gunicorn"]
+    command = [sys.executable, "-m", "gunicorn", "--graceful-timeout", str(graceful_timeout)]
     if settings:
         command += ["-c", "deploy/gunicorn.conf.py"]
     else:
@@ -159,9 +161,11 @@ def test_a_recycled_worker_shuts_down_and_the_next_one_starts(tmp_path):
 @pytest.mark.parametrize("worker_class", ["sync", "gthread"])
 def test_a_failing_startup_stops_gunicorn_instead_of_answering_500s(tmp_path, worker_class):
     port = free_port()
-    process, events = server(
-        tmp_path, gunicorn(port, worker_class), port, ROOB_TEST_FAIL_STARTUP="1"
-    )
+    # A worker gunicorn forks just as it halts may not have its signal handlers yet: it
+    # ignores the SIGTERM and lives until the graceful timeout ends in a SIGKILL (seen
+    # in CI on a loaded machine). A short timeout keeps that wait within the test's.
+    command = gunicorn(port, worker_class, graceful_timeout=3)
+    process, events = server(tmp_path, command, port, ROOB_TEST_FAIL_STARTUP="1")
     launch(process)
     try:
         wait_until(lambda: listening(port), process, "listened")
