@@ -24,10 +24,11 @@ from __future__ import annotations
 
 import contextvars
 import copy
+import operator
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, NoReturn, TypeVar, Unpack
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, Unpack
 from urllib.parse import quote
 
 import webob
@@ -92,6 +93,8 @@ from roob.urls import check_public_origin, static_version
 __all__ = ["Roob"]
 
 _Startup = TypeVar("_Startup", bound=StartupFunction)
+# For speed: a request made without a call of Request.__init__ (see _dispatch).
+_new_object = object.__new__
 
 
 class _DefaultFolder(str):
@@ -217,6 +220,7 @@ class Roob(RegistrationAPI):
             "__module__": request_class.__module__,
             "__qualname__": request_class.__qualname__,
         })  # fmt: skip
+        self._bare_requests = self.request_class.__init__ is Request.__init__
         # For speed: _dispatch finds a parameterless route in this dict itself.
         self._static_routes = self.route_table.static
         self._before: list[BeforeHook] = []
@@ -245,8 +249,16 @@ class Roob(RegistrationAPI):
 
     # --- WSGI -------------------------------------------------------------
 
-    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
-        return self._wsgi(environ, start_response)
+    if TYPE_CHECKING:
+
+        def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+            return self._wsgi(environ, start_response)
+
+    else:
+        # For speed: calling the application calls what _wsgi holds (the middleware stack,
+        # or the startup gate) without a frame of Python of its own (about 300 machine
+        # instructions a request): __call__ is a property, read in C, that gives it.
+        __call__ = property(operator.attrgetter("_wsgi"))
 
     def _first_request(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         """The startup gate: startup (or the process exits), then the request."""
@@ -259,7 +271,11 @@ class Roob(RegistrationAPI):
         self._wsgi = self._first_request if self.lifespan.due else self._stack
 
     def _dispatch(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
-        request = self.request_class(environ)
+        if self._bare_requests:  # for speed: Request.__init__'s one store, without its frame
+            request = _new_object(self.request_class)
+            request.__dict__["environ"] = environ
+        else:  # the application's request class has an __init__ of its own
+            request = self.request_class(environ)
         # The request's life (roob/lifecycle.py): the current request until this returns.
         context = set_request(request)
         endpoint: Endpoint | _Unrouted | None = None

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from benchmarks import e2e
+from benchmarks import e2e, instructions
 from benchmarks.apps import FRAMEWORKS, create
 from benchmarks.scenarios import SCENARIOS, WrongAnswer, call, check
 from tests.servers import REPO_ROOT, ServerProcess, free_port
@@ -102,3 +102,29 @@ def test_the_website_scenarios_get_the_same_answer_from_each_framework():
         for scenario in scenarios:
             check(name, app, scenario)
         assert call(app, scenarios[2]) == (304, b"")
+
+
+def test_instruction_counts_subtract_the_environs_and_name_each_scenario(capsys):
+    # Under a real valgrind: the app's own instructions, per request, for each scenario
+    # asked (tiny counts: the warm-up is not amortised, the machinery is what is checked).
+    measured = instructions.main(["--requests", "20", "json"])
+    assert list(measured) == ["json"]
+    # A JSON answer costs Roob thousands of instructions, not the environ's building
+    # (subtracted) nor the interpreter's start (in both runs).
+    assert 5_000 < measured["json"] < 100_000
+    assert f"json         {measured['json']:>9,} instructions a request" in capsys.readouterr().out
+
+
+def test_the_measured_program_calls_the_app_only_when_asked(monkeypatch):
+    served: list[str] = []
+    app = create("roob")
+
+    def counting_app(environ, start_response):
+        served.append(environ["PATH_INFO"])
+        return app(environ, start_response)
+
+    monkeypatch.setattr(instructions.apps, "create", lambda name, extra: counting_app)
+    instructions.serve("roob", "json", 7, call=False)  # the baseline: the warm-up only
+    assert served == ["/json"] * instructions.WARM_UP
+    instructions.serve("roob", "json", 7, call=True)
+    assert len(served) == 2 * instructions.WARM_UP + 7

@@ -551,6 +551,29 @@ def test_a_custom_request_class(max_body_size):
     assert client.post("/", data=b"123456").status_code == (413 if max_body_size == 5 else 200)
 
 
+def test_a_request_class_with_an_init_of_its_own_has_it_called_for_every_request():
+    # Roob makes its own requests without a call of Request.__init__ (for speed); an
+    # application's class that defines __init__ still gets it called, with the environ.
+    made: list[str] = []
+
+    class TracedRequest(roob.Request):
+        def __init__(self, environ, *args, **kwargs):
+            super().__init__(environ, *args, **kwargs)
+            self.trace = environ.get("HTTP_X_TRACE", "none")
+            made.append(self.trace)
+
+    app = Roob(static_dir=None, request_class=TracedRequest)
+
+    @app.get("/")
+    def index(request):
+        return {"trace": request.trace, "path": request.path}
+
+    client = TestClient(app)
+    assert client.get("/", headers={"X-Trace": "t-1"}).json() == {"trace": "t-1", "path": "/"}
+    assert client.get("/").json() == {"trace": "none", "path": "/"}
+    assert made == ["t-1", "none"]
+
+
 @pytest.mark.parametrize("path", ["/json", "/body"])
 def test_a_body_shorter_than_its_content_length_is_a_400(echo_app, path):
     # The client promised 100 bytes and sent 9 before the stream ended.
