@@ -51,6 +51,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -176,7 +177,7 @@ class SecurityScheme:
 def _checked_token(what: str, value: str) -> str:
     if not (isinstance(value, str) and _TOKEN.fullmatch(value)):
         raise ConfigurationError(
-            f"{what}={value!r}: give a name made of letters, digits and !#$%&'*+.^_`|~- "
+            f"{what}={value!r}): give a name made of letters, digits and !#$%&'*+.^_`|~- "
             "(an HTTP token, RFC 9110 5.6.2)"
         )
     return value
@@ -343,13 +344,16 @@ class _APIKey(SecurityScheme):
         auto_error: bool = True,
     ) -> None:
         super().__init__(scheme_name=scheme_name, description=description, auto_error=auto_error)
-        self.name = _checked_token(f"{type(self).__name__}(name", name)
+        self.name = self._checked_name(name)
 
     def openapi(self) -> dict[str, Any]:
         return self._described({"type": "apiKey", "in": self.location, "name": self.name})
 
-    def _read(self, request: Request) -> str | None:
-        raise NotImplementedError
+    def _checked_name(self, name: str) -> str:
+        return _checked_token(f"{type(self).__name__}(name", name)
+
+    #: The key as the request holds it, None without one (each subclass reads its place).
+    _read: Callable[[Request], str | None]
 
     def __call__(self, request: Request) -> str | None:
         key = self._read(request)
@@ -440,6 +444,14 @@ class APIKeyQuery(_APIKey):
     """
 
     location = "query"
+
+    def _checked_name(self, name: str) -> str:
+        if not (isinstance(name, str) and name) or _CONTROL.search(name):
+            raise ConfigurationError(
+                f"APIKeyQuery(name={name!r}): give the query parameter's name, a string "
+                "without control characters"
+            )
+        return name
 
     def _read(self, request: Request) -> str | None:
         values: list[str] = request.GET.getall(self.name)
