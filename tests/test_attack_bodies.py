@@ -205,11 +205,18 @@ def kept_app(kept: list[UploadedFile]) -> Roob:
     return app
 
 
-def server_start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-    """start_response of a server that refuses a header value PEP 3333 does not allow."""
-    for _, value in headers:
-        value.encode("latin-1")  # UnicodeEncodeError, a ValueError
-    return lambda data: None
+class RefusingServer:
+    """start_response of a server that refuses a header value PEP 3333 does not allow;
+    it keeps each call's status and whether it came with exc_info."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, bool]] = []
+
+    def __call__(self, status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        self.calls.append((status, exc_info is not None))
+        for _, value in headers:
+            value.encode("latin-1")  # UnicodeEncodeError, a ValueError
+        return lambda data: None
 
 
 @pytest.mark.parametrize(
@@ -223,8 +230,11 @@ def test_the_files_are_closed_when_the_answer_cannot_be_started(no_gc, path):
     app = kept_app(kept)
     body = part("doc", BIG, "\u20ac.bin") + part("other", BIG, "b.bin") + end()
     before = deleted_open_files()
-    with pytest.raises((TypeError, ValueError)):
-        call(app, environ_for(path, body), server_start)
+    server = RefusingServer()
+    _, answer = call(app, environ_for(path, body), server)
+    # Started again with exc_info (PEP 3333): a 500 the server can send.
+    assert answer == b'{"message":"Internal Server Error"}'
+    assert server.calls[-1] == ("500 Internal Server Error", True)
     assert len(kept) == 2
     assert [upload.file.closed for upload in kept] == [True, True]
     assert deleted_open_files() == before
