@@ -95,6 +95,8 @@ __all__ = ["Roob"]
 _Startup = TypeVar("_Startup", bound=StartupFunction)
 # For speed: a request made without a call of Request.__init__ (see _dispatch).
 _new_object = object.__new__
+# What uWSGI puts in every environ.
+UWSGI_KEY = "uwsgi.version"
 
 
 class _DefaultFolder(str):
@@ -355,12 +357,14 @@ class Roob(RegistrationAPI):
         header value the server refuses): ``start_response`` again, with ``exc_info``, which
         replaces the status and headers the server has not sent yet (PEP 3333). Left to
         the server, such an exception is a 500 on some servers, and on uWSGI a 200 without
-        a body or nothing at all."""
+        a body or nothing at all. (uWSGI itself is called again without ``exc_info``.)"""
         if self._listening:
             notify(self._listeners_for(endpoint), request, exc)
         exc_info = (type(exc), exc, exc.__traceback__)
 
         def restart(status: str, headers: list[tuple[str, str]], _: Any = None) -> Any:
+            if UWSGI_KEY in request.environ:  # its exc_info sends the headers and no body,
+                return start_response(status, headers)  # and it takes a call without it
             return start_response(status, headers, exc_info)
 
         return self._internal_error_response(request, exc)(request.environ, restart)

@@ -240,6 +240,19 @@ def test_the_files_are_closed_when_the_answer_cannot_be_started(no_gc, path):
     assert deleted_open_files() == before
 
 
+def test_under_uwsgi_the_answer_is_started_again_without_exc_info(no_gc):
+    # uWSGI sends the status and headers of a start_response called with exc_info, and
+    # then no body; it takes a second call without exc_info (tested on a real uWSGI in
+    # tests/integration/test_attack_bodies_servers.py).
+    kept: list[UploadedFile] = []
+    server = RefusingServer()
+    environ = environ_for("/header", part("doc", BIG, "\u20ac.bin") + end())
+    environ["uwsgi.version"] = b"2.0.28"
+    _, answer = call(kept_app(kept), environ, server)
+    assert answer == b'{"message":"Internal Server Error"}'
+    assert server.calls == [("200 OK", False), ("500 Internal Server Error", False)]
+
+
 def test_many_files_and_fields_interleaved_are_read_in_order_and_all_closed(no_gc):
     kept: list[UploadedFile] = []
     client = TestClient(kept_app(kept))
