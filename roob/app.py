@@ -97,6 +97,8 @@ __all__ = ["Roob"]
 _Startup = TypeVar("_Startup", bound=StartupFunction)
 # For speed: a request made without a call of Request.__init__ (see _dispatch).
 _new_object = object.__new__
+# What uWSGI puts in every environ.
+UWSGI_KEY = "uwsgi.version"
 
 
 class _DefaultFolder(str):
@@ -330,7 +332,11 @@ class Roob(RegistrationAPI):
                 error = exc  # an AfterHookFailed is unwrapped where the request ends
                 response = self._error_response(request, exc, endpoint)
             if type(getattr(response, "_app_iter", None)) is list:  # a body that cannot fail
-                answer = response(environ, start_response)
+                try:
+                    answer = response(environ, start_response)
+                except Exception as exc:  # starting it raised: the server has sent nothing
+                    error = exc
+                    answer = self._restarted(request, exc, endpoint, start_response)
                 if self._ends_requests or ENDS_KEY in environ:
                     end_request(request, _cause(error), self._teardowns_for(endpoint))
                 return answer
@@ -346,6 +352,29 @@ class Roob(RegistrationAPI):
             # For speed: an exception's traceback holds this frame, which would hold the
             # exception (a reference cycle, left to the garbage collector).
             error = endpoint = None
+
+    def _restarted(
+        self,
+        request: Request,
+        exc: Exception,
+        endpoint: Endpoint | _Unrouted | None,
+        start_response: StartResponse,
+    ) -> Iterable[bytes]:
+        """A 500 instead of an answer whose start raised (a session value JSON refuses, a
+        header value the server refuses): ``start_response`` again, with ``exc_info``, which
+        replaces the status and headers the server has not sent yet (PEP 3333). Left to
+        the server, such an exception is a 500 on some servers, and on uWSGI a 200 without
+        a body or nothing at all. (uWSGI itself is called again without ``exc_info``.)"""
+        if self._listening:
+            notify(self._listeners_for(endpoint), request, exc)
+        exc_info = (type(exc), exc, exc.__traceback__)
+
+        def restart(status: str, headers: list[tuple[str, str]], _: Any = None) -> Any:
+            if UWSGI_KEY in request.environ:  # its exc_info sends the headers and no body,
+                return start_response(status, headers)  # and it takes a call without it
+            return start_response(status, headers, exc_info)
+
+        return self._internal_error_response(request, exc)(request.environ, restart)
 
     def _streamed(
         self,

@@ -205,11 +205,18 @@ def kept_app(kept: list[UploadedFile]) -> Roob:
     return app
 
 
-def server_start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-    """start_response of a server that refuses a header value PEP 3333 does not allow."""
-    for _, value in headers:
-        value.encode("latin-1")  # UnicodeEncodeError, a ValueError
-    return lambda data: None
+class RefusingServer:
+    """start_response of a server that refuses a header value PEP 3333 does not allow;
+    it keeps each call's status and whether it came with exc_info."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, bool]] = []
+
+    def __call__(self, status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        self.calls.append((status, exc_info is not None))
+        for _, value in headers:
+            value.encode("latin-1")  # UnicodeEncodeError, a ValueError
+        return lambda data: None
 
 
 @pytest.mark.parametrize(
@@ -223,11 +230,27 @@ def test_the_files_are_closed_when_the_answer_cannot_be_started(no_gc, path):
     app = kept_app(kept)
     body = part("doc", BIG, "\u20ac.bin") + part("other", BIG, "b.bin") + end()
     before = deleted_open_files()
-    with pytest.raises((TypeError, ValueError)):
-        call(app, environ_for(path, body), server_start)
+    server = RefusingServer()
+    _, answer = call(app, environ_for(path, body), server)
+    # Started again with exc_info (PEP 3333): a 500 the server can send.
+    assert answer == b'{"message":"Internal Server Error"}'
+    assert server.calls[-1] == ("500 Internal Server Error", True)
     assert len(kept) == 2
     assert [upload.file.closed for upload in kept] == [True, True]
     assert deleted_open_files() == before
+
+
+def test_under_uwsgi_the_answer_is_started_again_without_exc_info(no_gc):
+    # uWSGI sends the status and headers of a start_response called with exc_info, and
+    # then no body; it takes a second call without exc_info (tested on a real uWSGI in
+    # tests/integration/test_attack_bodies_servers.py).
+    kept: list[UploadedFile] = []
+    server = RefusingServer()
+    environ = environ_for("/header", part("doc", BIG, "\u20ac.bin") + end())
+    environ["uwsgi.version"] = b"2.0.28"
+    _, answer = call(kept_app(kept), environ, server)
+    assert answer == b'{"message":"Internal Server Error"}'
+    assert server.calls == [("200 OK", False), ("500 Internal Server Error", False)]
 
 
 def test_many_files_and_fields_interleaved_are_read_in_order_and_all_closed(no_gc):

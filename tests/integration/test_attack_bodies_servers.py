@@ -336,16 +336,15 @@ def test_an_answer_that_cannot_be_started_leaves_nothing_open(server, case):
 
 
 @pytest.mark.parametrize("case", list(CANNOT_START))
-def test_an_answer_that_cannot_be_started_is_a_whole_500(server, case, request):
-    if server.name == "uwsgi":  # type: ignore[attr-defined]
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "Roob's dispatch lets an exception raised while starting a list-bodied "
-            "answer (response(environ, start_response)) escape to the server; gunicorn "
-            "and waitress answer it 500, uWSGI sends nothing (session) or a 200 with "
-            "its Content-Length and no body (the header it refused)"
-        )))  # fmt: skip
+def test_an_answer_that_cannot_be_started_is_a_whole_500(server, case):
+    # Roob starts the answer again with exc_info (PEP 3333) and sends its own 500: on
+    # every server alike (left to them, uWSGI sent a 200 without a body, or nothing).
     status, answer = post_and_close(server, *CANNOT_START[case])
-    assert status == 500, (status, answer)
+    if server.name == "waitress" and case == "header-not-latin-1":  # type: ignore[attr-defined]
+        # waitress checks header values as it writes them, after Roob returned: its own 500
+        assert (status, answer[:21]) == (500, b"Internal Server Error")
+    else:
+        assert (status, json.loads(answer)) == (500, {"message": "Internal Server Error"})
 
 
 def test_a_view_that_never_reads_the_body_spools_nothing(server):
