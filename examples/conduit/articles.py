@@ -18,8 +18,8 @@ from examples.conduit.models import Article, Tag, User, follows
 from examples.conduit.profiles import profile_of
 from roob import Body, Forbidden, NotFound, Query, Request, Router
 
-router = Router("/articles", name="articles", tags=["Articles"])
-favorites_router = Router("/articles/{slug}/favorite", name="favorites", tags=["Favorites"])
+router = Router(name="articles", tags=["Articles"])
+favorites_router = Router(name="favorites", tags=["Favorites"])
 
 Offset = Annotated[
     int,
@@ -82,7 +82,7 @@ def page(
     )
 
 
-@router.get("", operation_id="GetArticles")
+@router.get("/articles", operation_id="GetArticles")
 def listing(
     request: Request,
     me: OptionalUser,
@@ -106,7 +106,7 @@ def listing(
     return page(db, query, me, offset, limit)
 
 
-@router.get("/feed", operation_id="GetArticlesFeed")
+@router.get("/articles/feed", operation_id="GetArticlesFeed")
 def feed(
     request: Request, me: CurrentUser, db: DB, offset: Offset = 0, limit: Limit = 20
 ) -> schemas.MultipleArticlesResponse:
@@ -115,7 +115,7 @@ def feed(
     return page(db, select(Article).where(Article.author_id.in_(followed)), me, offset, limit)
 
 
-@router.post("", status=201, operation_id="CreateArticle")
+@router.post("/articles", status=201, operation_id="CreateArticle")
 def create(
     request: Request,
     article: Annotated[schemas.NewArticle, Body(embed=True)],
@@ -136,7 +136,7 @@ def create(
     return schemas.SingleArticleResponse(article=article_of(new, me))
 
 
-@router.get("/{slug}", operation_id="GetArticle")
+@router.get("/articles/{slug}", operation_id="GetArticle")
 def show(request: Request, slug: str, me: OptionalUser, db: DB) -> schemas.SingleArticleResponse:
     """Get an article."""
     return schemas.SingleArticleResponse(article=article_of(article_with_slug(db, slug), me))
@@ -149,7 +149,7 @@ def own_article(db: Session, slug: str, me: User) -> Article:
     return article
 
 
-@router.put("/{slug}", operation_id="UpdateArticle")
+@router.put("/articles/{slug}", operation_id="UpdateArticle")
 def update(
     request: Request,
     slug: str,
@@ -170,14 +170,14 @@ def update(
     return schemas.SingleArticleResponse(article=article_of(found, me))
 
 
-@router.delete("/{slug}", operation_id="DeleteArticle")
+@router.delete("/articles/{slug}", operation_id="DeleteArticle")
 def delete(request: Request, slug: str, me: CurrentUser, db: DB) -> None:
     """Delete an article."""
     db.delete(own_article(db, slug, me))
     db.commit()
 
 
-@favorites_router.post("", operation_id="CreateArticleFavorite")
+@favorites_router.post("/articles/{slug}/favorite", operation_id="CreateArticleFavorite")
 def favorite(request: Request, slug: str, me: CurrentUser, db: DB) -> schemas.SingleArticleResponse:
     """Favorite an article."""
     article = article_with_slug(db, slug)
@@ -187,7 +187,7 @@ def favorite(request: Request, slug: str, me: CurrentUser, db: DB) -> schemas.Si
     return schemas.SingleArticleResponse(article=article_of(article, me))
 
 
-@favorites_router.delete("", operation_id="DeleteArticleFavorite")
+@favorites_router.delete("/articles/{slug}/favorite", operation_id="DeleteArticleFavorite")
 def unfavorite(
     request: Request, slug: str, me: CurrentUser, db: DB
 ) -> schemas.SingleArticleResponse:

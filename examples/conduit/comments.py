@@ -14,7 +14,7 @@ from examples.conduit.models import Comment, User
 from examples.conduit.profiles import profile_of
 from roob import Body, Forbidden, NotFound, Request, Router
 
-router = Router("/articles/{slug}/comments", name="comments", tags=["Comments"])
+router = Router(name="comments", tags=["Comments"])
 
 
 def comment_of(comment: Comment, viewer: User | None) -> schemas.Comment:
@@ -27,7 +27,7 @@ def comment_of(comment: Comment, viewer: User | None) -> schemas.Comment:
     )
 
 
-@router.get("", operation_id="GetArticleComments")
+@router.get("/articles/{slug}/comments", operation_id="GetArticleComments")
 def listing(
     request: Request, slug: str, me: OptionalUser, db: DB
 ) -> schemas.MultipleCommentsResponse:
@@ -41,7 +41,7 @@ def listing(
     )
 
 
-@router.post("", operation_id="CreateArticleComment")
+@router.post("/articles/{slug}/comments", operation_id="CreateArticleComment")
 def create(
     request: Request,
     slug: str,
@@ -56,7 +56,7 @@ def create(
     return schemas.SingleCommentResponse(comment=comment_of(new, me))
 
 
-@router.delete("/{id:int}", operation_id="DeleteArticleComment")
+@router.delete("/articles/{slug}/comments/{id:int}", operation_id="DeleteArticleComment")
 def delete(request: Request, slug: str, id: int, me: CurrentUser, db: DB) -> None:
     """Delete a comment for an article."""
     article = article_with_slug(db, slug)

@@ -10,7 +10,7 @@ from examples.conduit.database import DB
 from examples.conduit.models import User
 from roob import NotFound, Request, Router
 
-router = Router("/profiles/{username}", name="profiles", tags=["Profile"])
+router = Router(name="profiles", tags=["Profile"])
 
 
 def profile_of(user: User, viewer: User | None) -> schemas.Profile:
@@ -30,13 +30,13 @@ def user_named(db: Session, username: str) -> User:
     return user
 
 
-@router.get("", operation_id="GetProfileByUsername")
+@router.get("/profiles/{username}", operation_id="GetProfileByUsername")
 def show(request: Request, username: str, me: OptionalUser, db: DB) -> schemas.ProfileResponse:
     """Get a profile."""
     return schemas.ProfileResponse(profile=profile_of(user_named(db, username), me))
 
 
-@router.post("/follow", operation_id="FollowUserByUsername")
+@router.post("/profiles/{username}/follow", operation_id="FollowUserByUsername")
 def follow(request: Request, username: str, me: CurrentUser, db: DB) -> schemas.ProfileResponse:
     """Follow a user."""
     user = user_named(db, username)
@@ -46,7 +46,7 @@ def follow(request: Request, username: str, me: CurrentUser, db: DB) -> schemas.
     return schemas.ProfileResponse(profile=profile_of(user, me))
 
 
-@router.delete("/follow", operation_id="UnfollowUserByUsername")
+@router.delete("/profiles/{username}/follow", operation_id="UnfollowUserByUsername")
 def unfollow(request: Request, username: str, me: CurrentUser, db: DB) -> schemas.ProfileResponse:
     """Unfollow a user."""
     user = user_named(db, username)

@@ -9,10 +9,10 @@ from examples.conduit.database import DB
 from examples.conduit.models import Tag
 from roob import Request, Router
 
-router = Router("/tags", name="tags", tags=["Tags"])
+router = Router(name="tags", tags=["Tags"])
 
 
-@router.get("", operation_id="GetTags")
+@router.get("/tags", operation_id="GetTags")
 def listing(request: Request, db: DB) -> schemas.TagsResponse:
     """Get tags."""
     return schemas.TagsResponse(tags=list(db.scalars(select(Tag.name).order_by(Tag.name))))

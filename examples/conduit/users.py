@@ -21,7 +21,7 @@ from examples.conduit.models import User
 from roob import Body, Depends, Request, Router, UnprocessableEntity
 from roob.openapi import operation
 
-router = Router("", name="users", tags=["User and Authentication"])
+router = Router(name="users", tags=["User and Authentication"])
 
 Signer = Annotated[Tokens, Depends(tokens)]
 
