@@ -69,6 +69,7 @@ def conduit_server(tmp_path):
         "--bind", f"127.0.0.1:{port}",
         "--workers", "2",
         "--preload",  # the tables are created once, in the master (create_app)
+        "--control-socket", str(tmp_path / "gunicorn.ctl"),
         "examples.conduit.app:create_app()",
     ]  # fmt: skip
     server = ServerProcess(
@@ -89,7 +90,7 @@ def test_realworld_postman_collection_passes(conduit_server, tmp_path):
         "PASSWORD": secrets.token_urlsafe(12),
     }
     command = [newman, "run", str(COLLECTION), "--reporters", "cli,json",
-               "--reporter-json-export", str(report), "--no-color", "--disable-unicode"]  # fmt: skip
+               "--reporter-json-export", str(report), "--color", "off", "--disable-unicode"]  # fmt: skip
     for name, value in variables.items():
         command += ["--global-var", f"{name}={value}"]
     finished = subprocess.run(command, capture_output=True, text=True, timeout=300)
@@ -106,7 +107,8 @@ def test_realworld_postman_collection_passes(conduit_server, tmp_path):
     assert finished.returncode == 0, output
     assert run["stats"]["requests"]["failed"] == 0
     statuses = [execution["response"]["code"] for execution in run["executions"]]
-    assert len(statuses) == 32 and all(status < 500 for status in statuses), statuses
+    assert len(statuses) == 32
+    assert all(status < 500 for status in statuses), statuses
     assertions = run["stats"]["assertions"]
     assert (assertions["total"], assertions["failed"]) == (ASSERTIONS, 0)
 
@@ -157,15 +159,21 @@ def test_the_document_validates_and_has_realworlds_operations(documents):
     assert sorted(_operations(ours)) == sorted(_operations(spec))
 
 
+def _type(schema: dict[str, Any]) -> str | None:
+    """A schema's type; an optional value's (``anyOf [T, null]``) is T's."""
+    types = [s.get("type") for s in schema.get("anyOf", [schema]) if s.get("type") != "null"]
+    return types[0] if len(types) == 1 else None
+
+
 def test_parameters_match(documents):
     ours, spec = documents
     for key, operation in _operations(spec).items():
         expected = {
-            (p["name"], p["in"], p.get("required", False), p["schema"].get("type"))
-            for p in map(lambda p: _resolved(spec, p), operation.get("parameters", []))
+            (p["name"], p["in"], p.get("required", False), _type(p["schema"]))
+            for p in (_resolved(spec, p) for p in operation.get("parameters", []))
         }
         found = {
-            (p["name"], p["in"], p.get("required", False), p["schema"].get("type"))
+            (p["name"], p["in"], p.get("required", False), _type(p["schema"]))
             for p in _operations(ours)[key].get("parameters", [])
         }
         assert found == expected, key
@@ -193,9 +201,31 @@ def test_request_bodies_are_realworlds_envelopes(documents):
         assert schema["required"] == envelope["required"], key
 
 
+#: The operations whose views take ``OptionalUser``: the spec gives them no ``security``
+#: (three say "Auth is optional" in their description; GetArticle says "Auth not
+#: required", but its answer's ``favorited`` and ``following`` are the reader's).
+OPTIONAL_AUTH = {
+    ("/profiles/{username}", "get"),
+    ("/articles", "get"),
+    ("/articles/{slug}", "get"),
+    ("/articles/{slug}/comments", "get"),
+}
+WAITS_FOR_SECURITY_OPENAPI = pytest.mark.xfail(
+    strict=True,
+    reason="waits for the security branch's OpenAPI part (helper D: securitySchemes, "
+    "security and 401 from the schemes in an operation's dependencies)",
+)
+WAITS_FOR_ERROR_SHAPE = pytest.mark.xfail(
+    strict=True,
+    reason="waits for the openapi branch (helper B: the application's error shape "
+    "documented for every 4xx and 422, exception_handler(HTTPError, response=Model))",
+)
+
+
+@WAITS_FOR_SECURITY_OPENAPI
 def test_security_is_realworlds_token_on_exactly_the_protected_operations(documents):
-    """The spec requires the token on 12 operations; the 4 whose description says "Auth is
-    optional" have no ``security`` there, and ours say so precisely: optional."""
+    """The spec requires the token on 12 operations; the ones where it is optional say so
+    in their ``security`` (``[{}, {"Token": []}]``); the others have none."""
     ours, spec = documents
     assert ours["components"]["securitySchemes"]["Token"] == {
         "type": "apiKey", "in": "header", "name": "Authorization",
@@ -205,7 +235,7 @@ def test_security_is_realworlds_token_on_exactly_the_protected_operations(docume
         security = _operations(ours)[key].get("security")
         if "security" in operation:
             assert security == [{"Token": []}], key
-        elif "Auth is optional" in operation["description"]:
+        elif key in OPTIONAL_AUTH:
             assert security == [{}, {"Token": []}], key
         else:
             assert security is None, key
@@ -213,16 +243,22 @@ def test_security_is_realworlds_token_on_exactly_the_protected_operations(docume
     assert len(required) == 12
 
 
+@WAITS_FOR_SECURITY_OPENAPI
 def test_status_codes_match(documents):
+    """Every status the spec gives, and no other but the 401 of an optional token (which
+    a bad token gets) and the ``4XX`` range Roob documents for the errors any request
+    may get (a 405, a 413)."""
     ours, spec = documents
     for key, operation in _operations(spec).items():
         expected = set(operation["responses"])
         found = set(_operations(ours)[key]["responses"])
-        assert found == expected, key
+        assert found >= expected, key
+        assert found - expected <= {"4XX", *(["401"] if key in OPTIONAL_AUTH else [])}, key
 
 
+@WAITS_FOR_ERROR_SHAPE
 def test_errors_are_documented_in_realworlds_shape(documents):
-    ours, spec = documents
+    ours, _ = documents
     for key, operation in _operations(ours).items():
         schema = operation["responses"]["422"]["content"]["application/json"]["schema"]
         assert _resolved(ours, schema)["properties"]["errors"]["required"] == ["body"], key
