@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field
 from sqlalchemy import Select, func, select
@@ -66,7 +66,7 @@ def tags_named(db: Session, names: list[str]) -> list[Tag]:
 
 
 def page(
-    db: Session, query: Select[tuple[Article]], viewer: User | None, offset: int, limit: int
+    db: Session, query: Select[Any], viewer: User | None, offset: int, limit: int
 ) -> schemas.MultipleArticlesResponse:
     """One page of ``query``'s articles, newest first, and how many there are in all."""
     count = db.scalar(select(func.count()).select_from(query.subquery())) or 0
