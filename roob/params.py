@@ -301,7 +301,7 @@ def parameter_specs(
             source = "body" if _is_model(annotation, structured=True) else "query"
         hint = (
             "; it has no annotation, so it is a query parameter typed from its default: "
-            "annotate it, or do not pass things such as dependencies as defaults"
+            "annotate it, or give a dependency as Depends(provider) (roob.Depends)"
             if typed_from_default
             else ""
         )
