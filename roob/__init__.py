@@ -38,6 +38,7 @@ from roob.compression import GZipMiddleware
 from roob.conditional import check_precondition, etag_of
 from roob.convertors import Convertor
 from roob.csrf import CSRFError, csrf_token
+from roob.dependencies import Depends
 from roob.events import Event, EventStream
 from roob.exceptions import (
     BadRequest,
@@ -87,6 +88,7 @@ __all__ = [
     "ConfigurationError",
     "Convertor",
     "Cookie",
+    "Depends",
     "ErrorHandlerMiddleware",
     "Event",
     "EventStream",

@@ -53,6 +53,7 @@ from roob.convertors import (
     validate_convertor_regex,
 )
 from roob.csrf import CSRFError, csrf_token
+from roob.dependencies import Depends, check_dependencies
 from roob.exceptions import ConfigurationError, HTTPError, MethodNotAllowed, UnsafeHeader
 from roob.lifecycle import (
     StreamedBody,
@@ -67,6 +68,7 @@ from roob.logs import logger
 from roob.registration import (
     AfterHookFailed,
     AppDefaults,
+    Registration,
     RegistrationAPI,
     RouteOptions,
     prepare_route,
@@ -74,7 +76,7 @@ from roob.registration import (
     run_after_hooks,
     run_before_hooks,
 )
-from roob.requests import DEFAULT_MAX_BODY_SIZE, ROUTE_KEY, UPLOADS_KEY, Request
+from roob.requests import DEFAULT_MAX_BODY_SIZE, ENDS_KEY, ROUTE_KEY, Request
 from roob.responses import (
     Response,
     dump_json,
@@ -156,6 +158,9 @@ class Roob(RegistrationAPI):
         (``request.url_for(..., external=True)``).
     :param title: the API's title in :meth:`openapi` (or give it to :meth:`add_api_docs`).
     :param version: the API's version in :meth:`openapi`.
+    :param dependencies: a list of :class:`~roob.Depends` that every route runs
+        before its view, for their effect, first (roob/dependencies.py); not the
+        routes of :meth:`add_api_docs`.
     """
 
     def __init__(
@@ -175,6 +180,7 @@ class Roob(RegistrationAPI):
         public_origin: str | None = None,
         title: str = "Roob application",
         version: str = "0.1.0",
+        dependencies: Sequence[Depends] | None = None,
     ) -> None:
         if not isinstance(max_body_size, int) or max_body_size < 0:
             raise ConfigurationError("max_body_size must be a non-negative int")
@@ -202,6 +208,7 @@ class Roob(RegistrationAPI):
         self.max_body_size = max_body_size
         self.title = title
         self.version = version
+        self.dependencies = check_dependencies(dependencies, "Roob(...)")
         self.route_table = RouteTable(default_convertors())
         templates = _folder(self.root_path, template_dir, "template_dir")
         self.templates = Templates(
@@ -314,7 +321,7 @@ class Roob(RegistrationAPI):
                             [("Content-Type", "application/json"),
                              ("Content-Length", str(len(body)))],
                         )  # fmt: skip
-                        if self._ends_requests or UPLOADS_KEY in environ:
+                        if self._ends_requests or ENDS_KEY in environ:
                             end_request(request, None, self._teardowns_for(endpoint))
                         return [] if method == "HEAD" else [body]
                     response = result if isinstance(result, webob.Response) else to_response(result)
@@ -330,7 +337,7 @@ class Roob(RegistrationAPI):
                 except Exception as exc:  # starting it raised: the server has sent nothing
                     error = exc
                     answer = self._restarted(request, exc, endpoint, start_response)
-                if self._ends_requests or UPLOADS_KEY in environ:
+                if self._ends_requests or ENDS_KEY in environ:
                     end_request(request, _cause(error), self._teardowns_for(endpoint))
                 return answer
             return self._streamed(response, request, endpoint, start_response, error)
@@ -531,10 +538,14 @@ class Roob(RegistrationAPI):
         (:class:`~roob.registration.RouteOptions`): ``max_body_size``,
         ``csrf``, ``conditional``, ``status`` (the success status, ``201``).
         """
+        return self._add_route(register(path, handler, methods, options), self.dependencies)
+
+    def _add_route(self, registration: Registration, dependencies: tuple[Depends, ...]) -> Route:
         route = prepare_route(
-            register(path, handler, methods, options),
+            registration,
             self.route_table.convertors,
             defaults=self.defaults,
+            dependencies=dependencies,
         )
         self.route_table.add(route)
         return route
@@ -561,6 +572,7 @@ class Roob(RegistrationAPI):
                     after=inclusion.after,
                     owner=inclusion,
                     defaults=self.defaults,
+                    dependencies=(*self.dependencies, *inclusion.dependencies),
                 )
                 self.route_table.add(route)
             self._inclusions.append(inclusion)
@@ -650,8 +662,8 @@ class Roob(RegistrationAPI):
         self.title = title if title is not None else self.title
         self.version = version if version is not None else self.version
         routes, assets = api_docs(self.openapi, self.title, openapi_url, docs_url)
-        for path, view, name in routes:
-            self.add_route(path, view, name=name)
+        for path, view, name in routes:  # the document is not the API: no dependencies
+            self._add_route(register(path, view, None, {"name": name}), ())
         if assets is not None:
             self.add_middleware(assets)
 

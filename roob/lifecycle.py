@@ -39,36 +39,41 @@ request's life with the pieces of this module.
    ``stream_with_context``, without being asked), an exception it raises goes to
    the listeners, and its ``close()``, which the server calls whatever happened
    (sent whole, broken, the client gone), ends the request. Ending
-   (:func:`end_request`) closes the uploaded files and calls each
-   ``teardown_request`` function once, the route's routers' innermost first and
-   then the application's, with ``exc`` the exception that made the answer an
-   error (None otherwise, also when the client left).
+   (:func:`end_request`) runs the code after the ``yield`` of the generator
+   dependencies (roob/dependencies.py, :func:`finish_at_end`), the last entered
+   first, with the exception that made the answer an error thrown in, closes
+   the uploaded files and calls each ``teardown_request`` function once, the
+   route's routers' innermost first and then the application's, with ``exc``
+   the exception that made the answer an error (None otherwise, also when the
+   client left).
 
-Listeners and teardown functions that raise are logged on the ``roob`` logger,
-and the others still run. An application that registers none pays nothing for
-them: the plain path pays the ContextVar's ``set`` and ``reset`` and one store
-in the environ.
+Listeners, teardown functions and generator dependencies that raise are logged
+on the ``roob`` logger, and the others still run. An application that registers
+none pays nothing for them: the plain path pays the ContextVar's ``set`` and
+``reset``, one store in the environ and one key test (``roob.requests.ENDS_KEY``).
 """
 
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from roob._types import ExceptionListener, TeardownFunction
 from roob.logs import logger
-from roob.requests import ROUTE_KEY, UPLOADS_KEY
+from roob.requests import ENDS_KEY, ROUTE_KEY, UPLOADS_KEY
 
 if TYPE_CHECKING:
     from roob.requests import Request
 
 __all__ = [
+    "EXITS_KEY",
     "REQUEST",
     "ROUTE_KEY",
     "StreamedBody",
     "current_request",
     "end_request",
+    "finish_at_end",
     "notify",
     "reset_request",
     "set_request",
@@ -82,6 +87,9 @@ REQUEST: contextvars.ContextVar[Request | None] = contextvars.ContextVar(
 # new method object); dispatch calls them for every request.
 set_request = REQUEST.set
 reset_request = REQUEST.reset
+#: The environ key of the request's entered generator dependencies (roob/dependencies.py),
+#: in the order they were entered; absent for a request that entered none.
+EXITS_KEY = "roob.exits"
 
 
 def current_request() -> Request | None:
@@ -106,11 +114,56 @@ def notify(listeners: Sequence[ExceptionListener], request: Request, exc: Except
             logger.exception("The on_exception listener %r failed on %r", listener, exc)
 
 
+def finish_at_end(request: Request, generator: Generator[Any, Any, Any]) -> None:
+    """Run the code after the ``yield`` of ``generator`` (a generator dependency's, which
+    has yielded its value) when ``request`` ends (:func:`end_request`)."""
+    environ = request.environ
+    exits = environ.get(EXITS_KEY)
+    if exits is None:
+        exits = environ[EXITS_KEY] = []
+        environ[ENDS_KEY] = True
+    exits.append(generator)
+
+
+def _name(generator: Generator[Any, Any, Any]) -> str:
+    return getattr(generator, "__qualname__", None) or repr(generator)
+
+
+def _finish(generator: Generator[Any, Any, Any], exc: BaseException | None) -> None:
+    """Run the rest of ``generator``: ``exc`` thrown in at its ``yield``, if any. Raising
+    ``exc`` again is what a ``try``/``finally`` (or an ``except`` that re-raises) does,
+    not a failure; another exception, or a second ``yield``, is logged."""
+    try:
+        if exc is None:
+            next(generator)
+        else:
+            generator.throw(exc)
+    except StopIteration:
+        return
+    except BaseException as raised:
+        if raised is exc:
+            return
+        if not isinstance(raised, Exception):  # a worker's timeout, Ctrl-C: not ours to log
+            raise
+        logger.exception("The generator dependency %s failed", _name(generator))
+        return
+    generator.close()
+    logger.error(
+        "The generator dependency %s yielded twice; a dependency yields its value once",
+        _name(generator),
+    )
+
+
 def end_request(
     request: Request, exc: BaseException | None, teardowns: Sequence[TeardownFunction]
 ) -> None:
-    """End ``request``: close its uploaded files, then call each teardown function
-    once as ``teardown(request, exc)``; one that raises is logged, the others still run."""
+    """End ``request``: finish its generator dependencies, the last entered first, close
+    its uploaded files, then call each teardown function once as ``teardown(request,
+    exc)``; one that raises is logged, the others still run."""
+    exits = request.environ.pop(EXITS_KEY, None)
+    if exits is not None:
+        for generator in reversed(exits):
+            _finish(generator, exc)
     if UPLOADS_KEY in request.environ:
         try:
             request.close()

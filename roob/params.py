@@ -62,7 +62,9 @@ __all__ = [
     "Query",
     "ViewSignature",
     "bind",
+    "binder",
     "filter_response",
+    "parameter_specs",
     "response_model",
     "view_signature",
 ]
@@ -167,6 +169,11 @@ class ViewSignature:
     #: The statuses a ``Literal`` gives (``-> tuple[Model, Literal[201, 202]]``): each
     #: is documented with the body's model.
     literal_statuses: tuple[int, ...] = ()
+    #: The :class:`roob.dependencies.Dependency` trees the view's call needs: the
+    #: application's, the routers' and the route's ``dependencies=``, then its
+    #: parameters' ``Depends``; ``params`` and ``body`` hold what they read too. (Typed
+    #: ``Any``: roob/dependencies.py builds on this module, which cannot name it.)
+    dependencies: tuple[Any, ...] = ()
 
     @property
     def binds(self) -> bool:
@@ -256,13 +263,26 @@ def view_signature(
                 f"parameter {{{path_name}}}; name a parameter {path_name!r} (or take **kwargs)"
             )
     path = set(path_names)
+    params, body = parameter_specs(
+        [parameter for parameter in positional if parameter.name not in path],
+        where,
+        f"view {name}",
+    )
+    returns, literal = _returned(signature.return_annotation, f"{where}: the view {name}")
+    status = literal[0] if len(literal) == 1 else None
+    return ViewSignature(params, body, returns, status, literal)
+
+
+def parameter_specs(
+    parameters: Iterable[inspect.Parameter], where: str, described: str
+) -> tuple[tuple[ParamSpec, ...], ParamSpec | None]:
+    """The query, header, cookie, form and file parameters among ``parameters``, and the
+    body, each checked (``described`` names the function in the errors: ``view f``,
+    ``dependency g of view f``); ``*args`` and ``**kwargs`` are skipped."""
     params: list[ParamSpec] = []
     body: ParamSpec | None = None
-    for parameter in positional:
-        if parameter.name in path or parameter.kind in (
-            parameter.VAR_POSITIONAL,
-            parameter.VAR_KEYWORD,
-        ):
+    for parameter in parameters:
+        if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
             continue
         annotation = parameter.annotation
         typed_from_default = annotation is parameter.empty
@@ -270,7 +290,7 @@ def view_signature(
             annotation = _untyped(parameter.default)
         elif isinstance(annotation, str):
             raise ConfigurationError(
-                f"{where}: view {name}: the annotation {annotation!r} of parameter "
+                f"{where}: {described}: the annotation {annotation!r} of parameter "
                 f"{parameter.name!r} does not resolve; define or import it at module level"
             )
         annotation, marker = _split_annotated(annotation)
@@ -281,29 +301,27 @@ def view_signature(
             source = "body" if _is_model(annotation, structured=True) else "query"
         hint = (
             "; it has no annotation, so it is a query parameter typed from its default: "
-            "annotate it, or do not pass things such as dependencies as defaults"
+            "annotate it, or give a dependency as Depends(provider) (roob.Depends)"
             if typed_from_default
             else ""
         )
         if source == "file" and "UploadedFile" not in repr(annotation):
             raise ConfigurationError(
-                f"{where}: view {name}: the File() parameter {parameter.name!r} is "
+                f"{where}: {described}: the File() parameter {parameter.name!r} is "
                 f"{annotation!r}; type it roob.UploadedFile (or list[UploadedFile], "
                 "or UploadedFile | None)"
             )
-        spec = _param_spec(parameter, annotation, source, marker, where, hint)
+        spec = _param_spec(parameter, annotation, source, marker, f"{where}: {described}", hint)
         if source == "body":
             if body is not None:
                 raise ConfigurationError(
-                    f"{where}: view {name} takes two bodies "
+                    f"{where}: {described} takes two bodies "
                     f"({body.name} and {parameter.name}); a request has one"
                 )
             body = spec
         else:
             params.append(spec)
-    returns, literal = _returned(signature.return_annotation, f"{where}: the view {name}")
-    status = literal[0] if len(literal) == 1 else None
-    return ViewSignature(tuple(params), body, returns, status, literal)
+    return tuple(params), body
 
 
 _TUPLE_RETURN = (
@@ -464,11 +482,12 @@ def _validate_body(adapter: Any, raw: bytes, request: Any) -> Any:
     return adapter.validate_python(request.json)
 
 
-def _binder(signature: ViewSignature) -> Callable[[Any], dict[str, Any]]:
+def binder(
+    params: tuple[ParamSpec, ...], body: ParamSpec | None
+) -> Callable[[Any], dict[str, Any]]:
+    """``bind(request)``: the values of ``params`` and ``body`` a request gives, by name; a
+    422 :class:`~roob.UnprocessableEntity` with every error at once if one is invalid."""
     from pydantic import ValidationError
-
-    params = signature.params
-    body = signature.body
 
     def bind(request: Any) -> dict[str, Any]:
         values: dict[str, Any] = {}
@@ -509,7 +528,7 @@ def bind(view: View, signature: ViewSignature) -> View:
     """``view`` wrapped to receive its typed parameters, or ``view`` itself if it has none."""
     if not signature.binds:
         return view
-    bind_values = _binder(signature)
+    bind_values = binder(signature.params, signature.body)
 
     @functools.wraps(view)
     def typed_view(request: Any, **path_params: Any) -> Any:

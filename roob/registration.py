@@ -38,8 +38,15 @@ from roob._types import (
 from roob.conditional import conditional_view
 from roob.convertors import Convertor
 from roob.csrf import SAFE_METHODS, csrf_protected
+from roob.dependencies import (
+    Depends,
+    bind_dependencies,
+    check_dependencies,
+    resolve_view,
+    with_dependencies,
+)
 from roob.exceptions import ConfigurationError, InvalidRoute
-from roob.params import bind, filter_response, response_model, view_signature
+from roob.params import filter_response, response_model, view_signature
 from roob.responses import Response, to_response
 from roob.routing import Endpoint, Route, compile_pattern
 from roob.views import ViewMethod, check_hook, views_for
@@ -85,6 +92,8 @@ class RouteOptions(TypedDict, total=False):
     without one of its own (a tuple's status, a ``Response``'s, a WSGI
     application's are kept; ``None`` is sent as an empty body with it) and
     written in the OpenAPI document.
+    ``dependencies``: a list of :class:`~roob.Depends` run before its view, for
+    their effect (roob/dependencies.py), after the application's and the routers'.
     """
 
     name: str | None
@@ -92,6 +101,7 @@ class RouteOptions(TypedDict, total=False):
     csrf: bool | None
     conditional: bool | None
     status: int | None
+    dependencies: Sequence[Depends] | None
 
 
 @dataclass(frozen=True)
@@ -141,6 +151,7 @@ def register(
     status = options.get("status")
     if status is not None and not is_success_status(status):
         raise ConfigurationError(f"{described}: {STATUS_RULE}, not {status!r}")
+    check_dependencies(options.get("dependencies"), described)
     views = views_for(handler, methods, described)
     if status is not None and len({id(view.function) for view in views.values()}) > 1:
         raise ConfigurationError(
@@ -160,13 +171,16 @@ def prepare_route(
     after: tuple[AfterHook, ...] = (),
     owner: object = None,
     defaults: AppDefaults = AppDefaults(),
+    dependencies: tuple[Depends, ...] = (),
 ) -> Route:
     """The route record of ``registration`` served under ``prefix``.
 
     ``names`` qualify the route's name (the routers' names, outermost first);
     ``before`` and ``after`` are the router hooks its views run with;
     ``owner`` is the router inclusion it belongs to; ``defaults`` the
-    application's for the route's options.
+    application's for the route's options; ``dependencies`` the application's
+    and the routers' (outermost first), which its views run before the route's
+    own (roob/dependencies.py).
     """
     path = registration.path
     full_path = (prefix or "/") if path == "/" else prefix + path
@@ -191,13 +205,21 @@ def prepare_route(
     conditional = options.get("conditional")
     conditional = defaults.conditional if conditional is None else conditional
     max_body_size = options.get("max_body_size")
+    dependencies = (*dependencies, *check_dependencies(options.get("dependencies"), where))
     signatures: dict[int, Any] = {}  # a function serving several methods is read once
     for method, found in registration.views.items():
-        signature = signatures.get(id(found.function))
-        if signature is None:
-            signature = view_signature(found.function, found.signature, pattern.names, where)
-            signatures[id(found.function)] = signature
-        view = bind(found.view, signature)
+        read = signatures.get(id(found.function))
+        if read is None:
+            # Its Depends parameters and the route's dependencies become trees of providers;
+            # the other parameters are typed as a view's (roob/params.py).
+            own, trees = resolve_view(
+                found.function, found.signature, pattern.names, where, dependencies
+            )
+            own_signature = view_signature(found.function, own, pattern.names, where)
+            read = (own_signature, trees, with_dependencies(own_signature, trees, where))
+            signatures[id(found.function)] = read
+        own_signature, trees, signature = read
+        view = bind_dependencies(found.view, own_signature, trees)
         model = response_model(found.function, signature)
         if model is not None:  # only views that declare a model pay for it
             view = filter_response(view, model, where)

@@ -65,6 +65,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_MAX_BODY_SIZE",
+    "ENDS_KEY",
     "REQUEST_ID_KEY",
     "ROUTE_KEY",
     "TRUSTED_HOST_KEY",
@@ -80,6 +81,10 @@ _QUERY_CACHE = "webob._parsed_query_vars"
 #: The environ key of the files of a parsed multipart body, until :meth:`Request.close`:
 #: absent for every request that parsed none, so the end of those costs one key test.
 UPLOADS_KEY = "roob.uploads"
+#: In the environ when the request's end has work besides the teardown functions (uploaded
+#: files to close, generator dependencies to finish: roob/lifecycle.py): dispatch tests
+#: this one key, so the end of a request with neither costs one key test.
+ENDS_KEY = "roob.ends"
 #: The environ key of the request's id, set by :class:`~roob.RequestIDMiddleware`.
 REQUEST_ID_KEY = "roob.request_id"
 #: The environ key of the matched :class:`~roob.Route` (``request.route``), for WSGI
@@ -411,6 +416,7 @@ class Request(webob.Request):  # type: ignore[misc]
             parsed = self._form_cache = parse_form(self)
             if parsed[1]:  # kept where the end of the request finds them
                 self.environ.setdefault(UPLOADS_KEY, []).extend(parsed[1].values())
+                self.environ[ENDS_KEY] = True
         return parsed
 
     def close(self) -> None:

@@ -51,6 +51,7 @@ from roob._types import (
     TeardownFunction,
 )
 from roob.convertors import Convertor
+from roob.dependencies import Depends, check_dependencies
 from roob.exceptions import ConfigurationError, HTTPError, InvalidRoute
 from roob.registration import Registration, RegistrationAPI, RouteOptions, register
 from roob.routing import PathPrefix, split_path
@@ -73,6 +74,10 @@ class Router(RegistrationAPI):
         but not a ``{name:path}`` one.
     :param name: qualifies the names of its routes for ``url_for``
         (``"users.show"``).
+    :param dependencies: a list of :class:`~roob.Depends` that each of its
+        routes (and its nested routers' routes) runs before the view, for their
+        effect (roob/dependencies.py): after the outer routers' and before the
+        route's own.
 
     Include it with ``app.include_router(router)`` (or in another router).
     Its ``before_request`` / ``after_request`` hooks and exception handlers
@@ -81,11 +86,18 @@ class Router(RegistrationAPI):
     functions and ``on_exception`` listeners to its own routes only.
     """
 
-    def __init__(self, prefix: str = "", *, name: str | None = None) -> None:
+    def __init__(
+        self,
+        prefix: str = "",
+        *,
+        name: str | None = None,
+        dependencies: Sequence[Depends] | None = None,
+    ) -> None:
         if name is not None and (not isinstance(name, str) or not name):
             raise ConfigurationError(f"router name {name!r} must be a non-empty string")
         self.prefix = normalize_prefix(prefix)
         self.name = name
+        self.dependencies = check_dependencies(dependencies, f"Router({prefix!r})")
         self.registrations: list[Registration] = []
         self.routers: list[tuple[Router, str, str | None]] = []
         self._before = []
@@ -147,7 +159,8 @@ class Inclusion:
     after hooks and then the outer ones'; ``handler_tables`` the exception
     handler tables, the router's first and the application's last;
     ``teardown`` and ``listeners`` the router's ``teardown_request`` functions
-    and ``on_exception`` listeners and then the outer ones'.
+    and ``on_exception`` listeners and then the outer ones'; ``dependencies``
+    the outer routers' ``dependencies=`` and then the router's.
     ``handles_errors`` says whether the router itself has exception handlers
     or after hooks.
     """
@@ -155,6 +168,7 @@ class Inclusion:
     __slots__ = (
         "after",
         "before",
+        "dependencies",
         "handler_tables",
         "handles_errors",
         "listeners",
@@ -188,6 +202,10 @@ class Inclusion:
         self.after: tuple[AfterHook, ...] = (
             *router._after,
             *(parent.after if parent is not None else ()),
+        )
+        self.dependencies: tuple[Depends, ...] = (
+            *(parent.dependencies if parent is not None else ()),
+            *router.dependencies,
         )
         self.teardown: tuple[TeardownFunction, ...] = (
             *router._teardown,

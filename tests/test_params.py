@@ -588,8 +588,9 @@ def test_a_body_alias_without_embed_is_refused(tmp_path):
 
     with pytest.raises(
         ConfigurationError,
-        match=re.escape(
-            "route '/users': parameter 'user': Body(alias='user') names the key of an envelope, "
+        match=r"route '/users': view \S*register: parameter 'user': "
+        + re.escape(
+            "Body(alias='user') names the key of an envelope, "
             "but without embed=True the body is the value itself; write "
             "Body(embed=True, alias='user') to read {\"user\": ...}, or drop alias="
         ),
