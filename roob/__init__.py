@@ -56,6 +56,7 @@ from roob.exceptions import (
     RangeNotSatisfiable,
     RequestEntityTooLarge,
     RouteConflict,
+    Unauthorized,
     UnprocessableEntity,
 )
 from roob.files import FileResponse
@@ -75,12 +76,25 @@ from roob.requests import Request
 from roob.responses import Response
 from roob.routers import Router
 from roob.routing import Route
+from roob.security import (
+    APIKeyCookie,
+    APIKeyHeader,
+    APIKeyQuery,
+    HTTPAuthorizationCredentials,
+    HTTPBasic,
+    HTTPBasicCredentials,
+    HTTPBearer,
+    SecurityScheme,
+)
 from roob.sessions import Session, SessionCookie
 from roob.urls import redirect, redirect_to, url_has_allowed_host_and_scheme
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "APIKeyCookie",
+    "APIKeyHeader",
+    "APIKeyQuery",
     "BadRequest",
     "Body",
     "CORSMiddleware",
@@ -97,6 +111,10 @@ __all__ = [
     "Forbidden",
     "Form",
     "GZipMiddleware",
+    "HTTPAuthorizationCredentials",
+    "HTTPBasic",
+    "HTTPBasicCredentials",
+    "HTTPBearer",
     "HTTPError",
     "Header",
     "InvalidEvent",
@@ -120,9 +138,11 @@ __all__ = [
     "RouteOptions",
     "Router",
     "SecurityHeadersMiddleware",
+    "SecurityScheme",
     "Session",
     "SessionCookie",
     "TrustedHostMiddleware",
+    "Unauthorized",
     "UnprocessableEntity",
     "UploadedFile",
     "__version__",

@@ -10,6 +10,7 @@ The hierarchy::
     │   │   ├── InvalidURLParameter  a url_for() value that cannot be a path segment
     │   │   ├── InvalidEvent       an event name or id with a line break (Server-Sent Events)
     │   │   └── MissingField       request.form["x"], .GET, .headers, .cookies: not sent
+    │   ├── Unauthorized           401: no credentials, or unusable ones (roob/security.py)
     │   ├── Forbidden              403 (a missing CSRF token: CSRFError)
     │   ├── NotFound               404: no route for the path
     │   ├── MethodNotAllowed       405: the path exists, the method does not
@@ -52,6 +53,7 @@ __all__ = [
     "RangeNotSatisfiable",
     "RequestEntityTooLarge",
     "RouteConflict",
+    "Unauthorized",
     "UnprocessableEntity",
     "UnsafeHeader",
     "UnsafeRedirect",
@@ -130,6 +132,19 @@ class BadRequest(_StatusError):
     """400: a request that is malformed (a body that is not JSON, say)."""
 
     status = 400
+
+
+class Unauthorized(_StatusError):
+    """401: the request has no credentials, or none the server can use.
+
+    HTTP requires a ``WWW-Authenticate`` header on a 401, naming the scheme
+    the client should use; the schemes of roob/security.py raise it with
+    theirs (``scheme.unauthorized("Token expired")`` does it for a view).
+    A client whose credentials are good but not enough gets a
+    :class:`Forbidden` instead.
+    """
+
+    status = 401
 
 
 class Forbidden(_StatusError):
