@@ -38,11 +38,13 @@ from typing_extensions import is_typeddict
 from roob._types import View, WSGIApp
 from roob.conditional import not_modified
 from roob.convertors import Convertor, FloatConvertor, IntConvertor, PathConvertor, UUIDConvertor
+from roob.dependencies import walk
 from roob.exceptions import ConfigurationError
 from roob.params import ParamSpec, ViewSignature
 from roob.registration import STATUS_RULE, is_success_status
 from roob.responses import Response, dump_json
 from roob.routing import Endpoint, Route
+from roob.security import SecurityScheme
 from roob.staticfiles import static_files
 from roob.views import HTTP_VERBS
 
@@ -207,6 +209,34 @@ def _path_schema(convertor: Convertor) -> dict[str, Any]:
 class _Builder:
     def __init__(self) -> None:
         self.components: dict[str, Any] = {}
+        self.security_schemes: dict[str, dict[str, Any]] = {}
+        self.scheme_users: dict[str, str] = {}  # a scheme's name -> the first view using it
+
+    def security(self, signature: ViewSignature, view: str) -> list[dict[str, list[str]]]:
+        """The operation's ``security``: the schemes anywhere in its dependency trees
+        (roob/security.py), each added to the components. A required scheme is in
+        every alternative; an optional one (``auto_error=False``) adds an alternative
+        to the one without it: ``[{}, {"Token": []}]``."""
+        required: dict[str, list[str]] = {}
+        optional: dict[str, list[str]] = {}
+        for node in walk(signature.dependencies):
+            scheme = node.provider
+            if not isinstance(scheme, SecurityScheme):
+                continue
+            name = scheme.scheme_name
+            described = scheme.openapi()
+            known = self.security_schemes.setdefault(name, described)
+            first = self.scheme_users.setdefault(name, view)
+            if known != described:
+                raise ConfigurationError(
+                    f"two security schemes are named {name!r} in the OpenAPI document: "
+                    f"{known} (the view {first}) and {described} (the view {view}); give "
+                    "one of them another scheme_name"
+                )
+            (required if scheme.auto_error else optional)[name] = []
+        if not optional:
+            return [required] if required else []
+        return [required] + [{**required, name: []} for name in optional if name not in required]
 
     def schema(
         self, annotation: Any, *, mode: Literal["validation", "serialization"] = "validation"
@@ -335,6 +365,17 @@ class _Builder:
                     "content": {"application/json": {"schema": _VALIDATION_ERROR_SCHEMA}},
                 },
             )
+        security = self.security(signature, getattr(view, "__qualname__", repr(view)))
+        if security:
+            built["security"] = security
+            responses.setdefault(
+                "401",
+                {
+                    "description": "Not authenticated",
+                    "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}},
+                    "content": {"application/json": {"schema": _ERROR_SCHEMA}},
+                },
+            )
         responses["4XX"] = {
             "description": "Client error",
             "content": {"application/json": {"schema": _ERROR_SCHEMA}},
@@ -359,8 +400,13 @@ def openapi_document(routes: Iterable[Route], *, title: str, version: str) -> di
             operations[method.lower()] = builder.operation(route, endpoint)
     about = {"title": title, "version": version}
     document: dict[str, Any] = {"openapi": OPENAPI_VERSION, "info": about, "paths": paths}
+    components: dict[str, Any] = {}
     if builder.components:
-        document["components"] = {"schemas": dict(sorted(builder.components.items()))}
+        components["schemas"] = dict(sorted(builder.components.items()))
+    if builder.security_schemes:
+        components["securitySchemes"] = dict(sorted(builder.security_schemes.items()))
+    if components:
+        document["components"] = components
     return document
 
 
