@@ -590,9 +590,12 @@ class TypedErrorHandler:
                 f"{where}: response= is the class of the error body the handler returns, a "
                 f"pydantic model, a TypedDict or a dataclass, not {response!r}"
             )
+        try:
+            self._adapter = TypeAdapter(response)
+        except Exception as exc:  # pydantic cannot validate it (typing.TypedDict before 3.12)
+            raise ConfigurationError(f"{where}: response={response!r}: {exc}") from None
         self.handler = handler
         self.response = response
-        self._adapter = TypeAdapter(response)
 
     def __call__(self, request: Any, exc: Any) -> Any:
         answer = self.handler(request, exc)

@@ -203,7 +203,7 @@ def _check_operation_ids(
 ) -> None:
     """An operationId names one operation: one method of one route. A route's ``operation_id=``
     and its view's ``@operation(operation_id=...)`` must agree."""
-    documented = [method for method in views if method not in ("HEAD", "OPTIONS")]
+    documented = sorted(method for method in views if method not in ("HEAD", "OPTIONS"))
     if route_id is not None and len(documented) > 1:
         raise ConfigurationError(
             f"{described}: operation_id={route_id!r} would name each of its methods "
