@@ -219,11 +219,11 @@ class Roob(RegistrationAPI):
         self._document_settings: dict[str, Any] = {}
         self.title = "Roob application"
         self.version = "0.1.0"
-        self._set_document(
+        self._set_document(self._with_settings(
             "Roob(...)", title=title, version=version, description=description,
             terms_of_service=terms_of_service, contact=contact, license_info=license_info,
             servers=servers, openapi_tags=openapi_tags,
-        )  # fmt: skip
+        ))  # fmt: skip
         self.route_table = RouteTable(default_convertors())
         templates = _folder(self.root_path, template_dir, "template_dir")
         self.templates = Templates(
@@ -649,15 +649,19 @@ class Roob(RegistrationAPI):
         handler, _ = self._handler_for(error, owner)
         return None if handler is _http_error_response else handler
 
-    def _set_document(self, where: str, **given: Any) -> None:
-        """Take the document's settings that ``given`` holds (those not None)."""
+    def _set_document(self, settings: dict[str, Any]) -> None:
+        """Take the document's settings (:meth:`_with_settings`)."""
+        self._document_settings = settings
+        self.title = settings.get("title", self.title)
+        self.version = settings.get("version", self.version)
+
+    def _with_settings(self, where: str, **given: Any) -> dict[str, Any]:
+        """The document's settings with those ``given`` holds (those not None), checked."""
         if all(value is None for value in given.values()):
-            return
+            return self._document_settings
         from roob.openapi import document_settings
 
-        self._document_settings = document_settings(given, self._document_settings, where)
-        self.title = self._document_settings.get("title", self.title)
-        self.version = self._document_settings.get("version", self.version)
+        return document_settings(given, self._document_settings, where)
 
     def add_api_docs(
         self,
@@ -681,12 +685,16 @@ class Roob(RegistrationAPI):
         """
         from roob.openapi import api_docs
 
-        self._set_document(
+        settings = self._with_settings(
             "add_api_docs(...)", title=title, version=version, description=description,
             terms_of_service=terms_of_service, contact=contact, license_info=license_info,
             servers=servers, openapi_tags=openapi_tags,
         )  # fmt: skip
-        routes, assets = api_docs(self.openapi, self.title, openapi_url, docs_url)
+        # Taken once Swagger UI's files are found: a missing extra changes nothing.
+        routes, assets = api_docs(
+            self.openapi, settings.get("title", self.title), openapi_url, docs_url
+        )
+        self._set_document(settings)
         for path, view, name in routes:
             self.add_route(path, view, name=name)
         if assets is not None:

@@ -11,11 +11,17 @@ The document is built from the route records (roob/routing.py): each path
 and its methods, path parameters typed by their convertors, the query,
 header, cookie and body parameters of typed views (roob/params.py), the
 return annotation as the response schema, and the view's docstring as
-summary and description (first line, then the rest).
- Every operation documents the framework's JSON
-errors. :func:`operation` adds what cannot be read from the code: another
-success status, a body schema for a view that reads the body itself, more
-responses, tags.
+summary and description (first line, then the rest), the tags of its
+routers (``Router(tags=...)``) and its route (``tags=``), its ``operationId``
+(the route's ``operation_id=``, or its name and method). Every operation
+documents the application's JSON errors: Roob's ``{"message": ...}``, or the
+``response=`` model of the application's handler
+(``exception_handler(HTTPError, response=Model)``). :func:`operation` adds
+what cannot be read from the code: another success status, a body schema
+for a view that reads the body itself, more responses, tags, an
+``operationId``. The document's settings (description, servers, contact,
+license, terms of service, the tag list) are given to ``Roob(...)`` or to
+``add_api_docs(...)``, each once (:func:`document_settings`).
 
 Swagger UI is served from the files of the ``swagger-ui-bundle-v2`` package
 (``/docs/assets/...``), so the page works without internet access. The
