@@ -371,13 +371,15 @@ class _Builder:
                     success["content"] = {"application/json": {"schema": schema}}
             responses[str(status)] = success
         errors = self.error_content(route, HTTPError)
+        invalid = self.error_content(route, UnprocessableEntity)
         for code, described in sorted(info.responses.items()):
             text, model = described if isinstance(described, tuple) else (described, None)
             schema = self.schema(model) if model is not None else None
-            content = {"application/json": {"schema": schema}} if schema else errors
+            content = {"application/json": {"schema": schema}} if schema else (
+                invalid if code == 422 else errors
+            )  # fmt: skip
             responses[str(code)] = _response(text, content)
         if signature.binds and "422" not in responses:
-            invalid = self.error_content(route, UnprocessableEntity)
             responses["422"] = _response("Validation failed", invalid)
         responses["4XX"] = _response("Client error", errors)
         built["responses"] = responses

@@ -537,7 +537,7 @@ def filter_response(view: View, model: Any, where: str) -> View:
     A body that is not a ``model`` is the view's bug: a ``TypeError`` naming it
     (a logged 500). Responses and ``None`` pass as they are.
     """
-    from pydantic import TypeAdapter
+    from pydantic import TypeAdapter, ValidationError
 
     adapter = TypeAdapter(model)
     name = getattr(view, "__qualname__", repr(view))
@@ -545,7 +545,14 @@ def filter_response(view: View, model: Any, where: str) -> View:
     def dump(body: Any) -> Any:
         if body is None or (callable(body) and not hasattr(body, "model_dump")):
             return body  # 204, or a Response / WSGI application: sent as it is
-        return _dumped(adapter, model, body, f"{where}: the view {name}")
+        # For speed, not _dumped(): a view's answers pay no frame more.
+        try:
+            return adapter.dump_python(adapter.validate_python(body, from_attributes=True),
+                                       mode="json")  # fmt: skip
+        except ValidationError as exc:
+            raise TypeError(
+                f"{where}: the view {name} returned a body that is not a {model!r}: {exc}"
+            ) from None
 
     @functools.wraps(view)
     def filtered_view(request: Any, **params: Any) -> Any:
@@ -558,8 +565,9 @@ def filter_response(view: View, model: Any, where: str) -> View:
 
 
 def _dumped(adapter: Any, model: Any, body: Any, whose: str) -> Any:
-    """``body`` validated as the adapter's type, dumped for JSON; a body that is not one is
-    a ``TypeError`` naming ``whose`` it is (its bug: a logged 500)."""
+    """``body`` validated as ``model`` (``adapter``'s type), dumped for JSON, as a view's
+    response model does (:func:`filter_response`); a body that is not one is a
+    ``TypeError`` naming ``whose`` it is (its bug: a logged 500)."""
     from pydantic import ValidationError
 
     try:

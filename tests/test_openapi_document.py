@@ -550,6 +550,11 @@ def test_the_422_may_have_a_body_of_its_own_and_routers_theirs() -> None:
     def create(request, article: Article):
         return {}
 
+    @api.put("/articles/{slug}")
+    @operation(responses={422: "Cannot be changed", 409: "Taken"})
+    def change(request, slug):  # reads its body itself, and raises UnprocessableEntity
+        return {}
+
     @app.post("/articles")
     def create_plain(request, article: Article):
         return {}
@@ -564,6 +569,9 @@ def test_the_422_may_have_a_body_of_its_own_and_routers_theirs() -> None:
     assert in_router["4XX"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/GenericError"
     }
+    changed = paths["/api/articles/{slug}"]["put"]["responses"]
+    assert changed["422"]["content"] == in_router["422"]["content"]
+    assert changed["409"]["content"] == in_router["4XX"]["content"]
     outside = paths["/articles"]["post"]["responses"]
     assert outside["422"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/GenericError"
