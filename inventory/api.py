@@ -97,7 +97,7 @@ def product_api(service: ProductService, *, public_origin: str = "") -> Router:
     ``public_origin`` (``https://shop.example``) makes ``Location`` absolute;
     without it, it is a path: never built from the request's ``Host``.
     """
-    api = Router("/api/products", name="products")
+    api = Router("/api/products", name="products", tags=["products"])
     api.add_exception_handler(ProductNotFound, _error(404))
     api.add_exception_handler(CategoryNotFound, _error(404))
     api.add_exception_handler(ProductIdTaken, _error(409))

@@ -27,7 +27,7 @@ import copy
 import operator
 import os
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, Unpack
 from urllib.parse import quote
 
@@ -156,8 +156,19 @@ class Roob(RegistrationAPI):
     :param conditional: ETags and 304 answers for GET views (roob/conditional.py).
     :param public_origin: ``scheme://host[:port]`` of absolute URLs
         (``request.url_for(..., external=True)``).
-    :param title: the API's title in :meth:`openapi` (or give it to :meth:`add_api_docs`).
-    :param version: the API's version in :meth:`openapi`.
+    :param title: the API's title in :meth:`openapi` (default "Roob application").
+    :param version: the API's version in :meth:`openapi` (default "0.1.0").
+    :param description: the API's description in :meth:`openapi` (Markdown).
+    :param terms_of_service: the URL of its terms of service.
+    :param contact: ``{"name": ..., "url": ..., "email": ...}``, each optional.
+    :param license_info: ``{"name": "MIT", "identifier": "MIT"}`` (or ``"url"``).
+    :param servers: ``[{"url": "https://api.example.com/v1", "description": ...}]``;
+        the paths of the document are relative to them.
+    :param openapi_tags: the tags' order and descriptions,
+        ``[{"name": "articles", "description": ...}]``.
+
+    The document's settings may be given here or to :meth:`add_api_docs`,
+    each once (one given to both with different values is refused).
     :param dependencies: a list of :class:`~roob.Depends` that every route runs
         before its view, for their effect, first (roob/dependencies.py); not the
         routes of :meth:`add_api_docs`.
@@ -178,8 +189,14 @@ class Roob(RegistrationAPI):
         csrf: bool = False,
         conditional: bool = False,
         public_origin: str | None = None,
-        title: str = "Roob application",
-        version: str = "0.1.0",
+        title: str | None = None,
+        version: str | None = None,
+        description: str | None = None,
+        terms_of_service: str | None = None,
+        contact: Mapping[str, str] | None = None,
+        license_info: Mapping[str, str] | None = None,
+        servers: Sequence[Mapping[str, Any]] | None = None,
+        openapi_tags: Sequence[Mapping[str, Any]] | None = None,
         dependencies: Sequence[Depends] | None = None,
     ) -> None:
         if not isinstance(max_body_size, int) or max_body_size < 0:
@@ -206,9 +223,16 @@ class Roob(RegistrationAPI):
         self.debug = debug
         self.root_path = os.fspath(root_path) if root_path is not None else _creator_folder()
         self.max_body_size = max_body_size
-        self.title = title
-        self.version = version
         self.dependencies = check_dependencies(dependencies, "Roob(...)")
+        # The OpenAPI document's settings that were given (roob/openapi.py checks them).
+        self._document_settings: dict[str, Any] = {}
+        self.title = "Roob application"
+        self.version = "0.1.0"
+        self._set_document(self._with_settings(
+            "Roob(...)", title=title, version=version, description=description,
+            terms_of_service=terms_of_service, contact=contact, license_info=license_info,
+            servers=servers, openapi_tags=openapi_tags,
+        ))  # fmt: skip
         self.route_table = RouteTable(default_convertors())
         templates = _folder(self.root_path, template_dir, "template_dir")
         self.templates = Templates(
@@ -573,6 +597,7 @@ class Roob(RegistrationAPI):
                     owner=inclusion,
                     defaults=self.defaults,
                     dependencies=(*self.dependencies, *inclusion.dependencies),
+                    tags=inclusion.tags,
                 )
                 self.route_table.add(route)
             self._inclusions.append(inclusion)
@@ -640,10 +665,44 @@ class Roob(RegistrationAPI):
     # --- OpenAPI ----------------------------------------------------------
 
     def openapi(self) -> dict[str, Any]:
-        """The OpenAPI 3.1 document of the routes (see roob/openapi.py)."""
+        """The OpenAPI 3.1 document of the routes (see roob/openapi.py).
+
+        Two operations with one ``operationId`` are a :class:`~roob.ConfigurationError`.
+        """
         from roob.openapi import openapi_document
 
-        return openapi_document(self.routes, title=self.title, version=self.version)
+        settings = {
+            setting: value
+            for setting, value in self._document_settings.items()
+            if setting not in ("title", "version")  # the attributes, which may be set
+        }
+        return openapi_document(
+            self.routes,
+            title=self.title,
+            version=self.version,
+            error_handler=self._error_handler_of,
+            **settings,
+        )
+
+    def _error_handler_of(self, route: Route, error: type[HTTPError]) -> ExceptionHandler | None:
+        """The handler of ``error`` for the requests of ``route``; None for Roob's own."""
+        owner = route.owner if isinstance(route.owner, Inclusion) else None
+        handler, _ = self._handler_for(error, owner)
+        return None if handler is _http_error_response else handler
+
+    def _set_document(self, settings: dict[str, Any]) -> None:
+        """Take the document's settings (:meth:`_with_settings`)."""
+        self._document_settings = settings
+        self.title = settings.get("title", self.title)
+        self.version = settings.get("version", self.version)
+
+    def _with_settings(self, where: str, **given: Any) -> dict[str, Any]:
+        """The document's settings with those ``given`` holds (those not None), checked."""
+        if all(value is None for value in given.values()):
+            return self._document_settings
+        from roob.openapi import document_settings
+
+        return document_settings(given, self._document_settings, where)
 
     def add_api_docs(
         self,
@@ -652,16 +711,31 @@ class Roob(RegistrationAPI):
         version: str | None = None,
         openapi_url: str = "/openapi.json",
         docs_url: str | None = "/docs",
+        description: str | None = None,
+        terms_of_service: str | None = None,
+        contact: Mapping[str, str] | None = None,
+        license_info: Mapping[str, str] | None = None,
+        servers: Sequence[Mapping[str, Any]] | None = None,
+        openapi_tags: Sequence[Mapping[str, Any]] | None = None,
     ) -> None:
         """Serve :meth:`openapi` at ``openapi_url`` and Swagger UI at ``docs_url``.
 
-        ``title`` and ``version`` replace the ones given to :class:`Roob`.
+        The other arguments are the document's settings, as :class:`Roob` takes
+        them: each may be given here or there, once (the same setting given
+        both places with different values is a :class:`~roob.ConfigurationError`).
         """
         from roob.openapi import api_docs
 
-        self.title = title if title is not None else self.title
-        self.version = version if version is not None else self.version
-        routes, assets = api_docs(self.openapi, self.title, openapi_url, docs_url)
+        settings = self._with_settings(
+            "add_api_docs(...)", title=title, version=version, description=description,
+            terms_of_service=terms_of_service, contact=contact, license_info=license_info,
+            servers=servers, openapi_tags=openapi_tags,
+        )  # fmt: skip
+        # Taken once Swagger UI's files are found: a missing extra changes nothing.
+        routes, assets = api_docs(
+            self.openapi, settings.get("title", self.title), openapi_url, docs_url
+        )
+        self._set_document(settings)
         for path, view, name in routes:  # the document is not the API: no dependencies
             self._add_route(register(path, view, None, {"name": name}), ())
         if assets is not None:

@@ -300,7 +300,7 @@ def with_dependencies(
                 seen.add((spec.source, spec.key))
                 params.append(spec)
         if node.body is not None and node.body is not body:
-            if body is not None:
+            if body is not None and not _same_body(body, node.body):
                 raise ConfigurationError(
                     f"{where}: the view and its dependencies take two bodies ({body.name} and "
                     f"{node.body.name}, of {_name(node.provider)}); a request has one"
@@ -314,6 +314,14 @@ def with_dependencies(
         signature.literal_statuses,
         dependencies=trees,
     )
+
+
+def _same_body(one: ParamSpec, other: ParamSpec) -> bool:
+    """Whether two body parameters read the body alike (the view's ``item: Item`` and a
+    provider's): then it is one body, read by both."""
+    return (one.name, one.key, one.annotation, one.embed) == (
+        other.name, other.key, other.annotation, other.embed
+    )  # fmt: skip
 
 
 def bind_dependencies(

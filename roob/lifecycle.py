@@ -39,15 +39,18 @@ request's life with the pieces of this module.
    ``stream_with_context``, without being asked), an exception it raises goes to
    the listeners, and its ``close()``, which the server calls whatever happened
    (sent whole, broken, the client gone), ends the request. Ending
-   (:func:`end_request`) closes the uploaded files and calls each
-   ``teardown_request`` function once, the route's routers' innermost first and
-   then the application's, with ``exc`` the exception that made the answer an
-   error (None otherwise, also when the client left).
+   (:func:`end_request`) runs the code after the ``yield`` of the generator
+   dependencies (roob/dependencies.py, :func:`finish_at_end`), the last entered
+   first, with the exception that made the answer an error thrown in, closes
+   the uploaded files and calls each ``teardown_request`` function once, the
+   route's routers' innermost first and then the application's, with ``exc``
+   the exception that made the answer an error (None otherwise, also when the
+   client left).
 
-Listeners and teardown functions that raise are logged on the ``roob`` logger,
-and the others still run. An application that registers none pays nothing for
-them: the plain path pays the ContextVar's ``set`` and ``reset`` and one store
-in the environ.
+Listeners, teardown functions and generator dependencies that raise are logged
+on the ``roob`` logger, and the others still run. An application that registers
+none pays nothing for them: the plain path pays the ContextVar's ``set`` and
+``reset``, one store in the environ and one key test (``roob.requests.ENDS_KEY``).
 """
 
 from __future__ import annotations

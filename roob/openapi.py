@@ -11,11 +11,17 @@ The document is built from the route records (roob/routing.py): each path
 and its methods, path parameters typed by their convertors, the query,
 header, cookie and body parameters of typed views (roob/params.py), the
 return annotation as the response schema, and the view's docstring as
-summary and description (first line, then the rest).
- Every operation documents the framework's JSON
-errors. :func:`operation` adds what cannot be read from the code: another
-success status, a body schema for a view that reads the body itself, more
-responses, tags.
+summary and description (first line, then the rest), the tags of its
+routers (``Router(tags=...)``) and its route (``tags=``), its ``operationId``
+(the route's ``operation_id=``, or its name and method). Every operation
+documents the application's JSON errors: Roob's ``{"message": ...}``, or the
+``response=`` model of the application's handler
+(``exception_handler(HTTPError, response=Model)``). :func:`operation` adds
+what cannot be read from the code: another success status, a body schema
+for a view that reads the body itself, more responses, tags, an
+``operationId``. The document's settings (description, servers, contact,
+license, terms of service, the tag list) are given to ``Roob(...)`` or to
+``add_api_docs(...)``, each once (:func:`document_settings`).
 
 Swagger UI is served from the files of the ``swagger-ui-bundle-v2`` package
 (``/docs/assets/...``), so the page works without internet access. The
@@ -28,6 +34,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from html import escape
@@ -35,18 +42,28 @@ from typing import Any, Literal, TypeVar
 
 from typing_extensions import is_typeddict
 
-from roob._types import View, WSGIApp
+from roob._types import ExceptionHandler, View, WSGIApp
 from roob.conditional import not_modified
 from roob.convertors import Convertor, FloatConvertor, IntConvertor, PathConvertor, UUIDConvertor
-from roob.exceptions import ConfigurationError
-from roob.params import ParamSpec, ViewSignature
-from roob.registration import STATUS_RULE, is_success_status
+from roob.dependencies import walk
+from roob.exceptions import ConfigurationError, HTTPError, UnprocessableEntity
+from roob.params import ParamSpec, TypedErrorHandler, ViewSignature
+from roob.registration import STATUS_RULE, is_success_status, operation_id_problem, tags_problem
 from roob.responses import Response, dump_json
 from roob.routing import Endpoint, Route
+from roob.security import SecurityScheme
 from roob.staticfiles import static_files
 from roob.views import HTTP_VERBS
 
-__all__ = ["OPENAPI_VERSION", "OperationInfo", "api_docs", "openapi_document", "operation"]
+__all__ = [
+    "DOCUMENT_SETTINGS",
+    "OPENAPI_VERSION",
+    "OperationInfo",
+    "api_docs",
+    "document_settings",
+    "openapi_document",
+    "operation",
+]
 
 OPENAPI_VERSION = "3.1.0"
 F = TypeVar("F", bound=Callable[..., Any])
@@ -92,6 +109,7 @@ class OperationInfo:
     tags: list[str] = field(default_factory=list)
     summary: str | None = None
     include: bool = True
+    operation_id: str | None = None
 
 
 def operation(
@@ -103,6 +121,7 @@ def operation(
     tags: list[str] | None = None,
     summary: str | None = None,
     include: bool = True,
+    operation_id: str | None = None,
 ) -> Callable[[F], F]:
     """Say more about a view's operation than its code does.
 
@@ -114,6 +133,9 @@ def operation(
     :param request_body: the type of the JSON body of a view that reads
         ``request.json`` itself.
     :param responses: more statuses: ``{409: "Taken"}`` or ``{409: ("Taken", Model)}``.
+    :param tags: tags of the operation, after its routers' and its route's.
+    :param operation_id: the operation's ``operationId`` (``"GetArticle"``) in
+        place of the default one, made of the route's name and the method.
     :param include: ``False`` leaves the view out of the document.
 
     Stacked ``@operation`` decorators (one of them perhaps added by another
@@ -131,9 +153,12 @@ def operation(
                 f"@operation on the view {name}: {STATUS_RULE}, not {status!r}"
             )
         code = None if status is None else int(status)  # HTTPStatus.CREATED is 201
+        problem = tags_problem(tags) or operation_id_problem(operation_id)
+        if problem:
+            raise ConfigurationError(f"@operation on the view {name}: {problem}")
         info = OperationInfo(
             code, response, request_body, _status_keys(responses or {}, name), list(tags or []),
-            summary, include,
+            summary, include, operation_id,
         )  # fmt: skip
         inner = getattr(view, "__roob_operation__", None)
         if isinstance(inner, OperationInfo):
@@ -189,7 +214,21 @@ def _merged(inner: OperationInfo, outer: OperationInfo, name: str) -> OperationI
         tags=list(dict.fromkeys([*inner.tags, *outer.tags])),
         summary=one("summary", inner.summary, outer.summary, None),
         include=inner.include and outer.include,
+        operation_id=one("operation_id", inner.operation_id, outer.operation_id, None),
     )
+
+
+def operation_id(route: Route, endpoint: Endpoint) -> str:
+    """The ``operationId`` of a route's method: the route's ``operation_id=``, the view's
+    ``@operation(operation_id=...)``, or else its name and method (``users_show_get``),
+    each run of characters other than ASCII letters, digits and ``_`` made one ``_``
+    (router names may hold spaces and dots)."""
+    info = getattr(endpoint.function, "__roob_operation__", None)
+    given = route.operation_id or getattr(info, "operation_id", None)
+    if given:
+        return given
+    name = re.sub(r"[^A-Za-z0-9_]+", "_", route.name).strip("_")
+    return f"{name}_{endpoint.method.lower()}" if name else endpoint.method.lower()
 
 
 def _path_schema(convertor: Convertor) -> dict[str, Any]:
@@ -205,8 +244,50 @@ def _path_schema(convertor: Convertor) -> dict[str, Any]:
 
 
 class _Builder:
-    def __init__(self) -> None:
+    def __init__(self, error_handler: ErrorHandlerLookup | None = None) -> None:
         self.components: dict[str, Any] = {}
+        self.security_schemes: dict[str, dict[str, Any]] = {}
+        self.scheme_users: dict[str, str] = {}  # a scheme's name -> the first view using it
+        self.error_handler = error_handler
+
+    def security(self, signature: ViewSignature, view: str) -> list[dict[str, list[str]]]:
+        """The operation's ``security``: the schemes anywhere in its dependency trees
+        (roob/security.py), each added to the components. A required scheme is in
+        every alternative; an optional one (``auto_error=False``) adds an alternative
+        to the one without it: ``[{}, {"Token": []}]``."""
+        required: dict[str, list[str]] = {}
+        optional: dict[str, list[str]] = {}
+        for node in walk(signature.dependencies):
+            scheme = node.provider
+            if not isinstance(scheme, SecurityScheme):
+                continue
+            name = scheme.scheme_name
+            described = scheme.openapi()
+            known = self.security_schemes.setdefault(name, described)
+            first = self.scheme_users.setdefault(name, view)
+            if known != described:
+                raise ConfigurationError(
+                    f"two security schemes are named {name!r} in the OpenAPI document: "
+                    f"{known} (the view {first}) and {described} (the view {view}); give "
+                    "one of them another scheme_name"
+                )
+            (required if scheme.auto_error else optional)[name] = []
+        if not optional:
+            return [required] if required else []
+        return [required] + [{**required, name: []} for name in optional if name not in required]
+
+    def error_content(self, route: Route, error: type[HTTPError]) -> dict[str, Any] | None:
+        """The ``content`` of the answers to ``error`` on ``route``: Roob's own body, the
+        ``response=`` model of the application's handler, or None (no schema) for a
+        handler of the application that did not say what it sends."""
+        handler = None if self.error_handler is None else self.error_handler(route, error)
+        if handler is None:
+            schema = _VALIDATION_ERROR_SCHEMA if error is UnprocessableEntity else _ERROR_SCHEMA
+        elif isinstance(handler, TypedErrorHandler):
+            schema = self.schema(handler.response, mode="serialization") or {}
+        else:
+            return None
+        return {"application/json": {"schema": schema}}
 
     def schema(
         self, annotation: Any, *, mode: Literal["validation", "serialization"] = "validation"
@@ -268,14 +349,12 @@ class _Builder:
         signature: ViewSignature = endpoint.signature
         doc = inspect.getdoc(view) or ""
         summary, _, description = doc.partition("\n")
-        built: dict[str, Any] = {
-            "operationId": f"{route.name}_{endpoint.method.lower()}".replace(".", "_"),
-        }
+        built: dict[str, Any] = {"operationId": operation_id(route, endpoint)}
         if info.summary or summary:
             built["summary"] = info.summary or summary.strip()
         if description.strip():
             built["description"] = description.strip()
-        tags = info.tags or ([route.name.split(".")[0]] if "." in route.name else [])
+        tags = list(dict.fromkeys((*route.tags, *info.tags)))
         if tags:
             built["tags"] = tags
 
@@ -321,32 +400,63 @@ class _Builder:
                 if schema is not None:
                     success["content"] = {"application/json": {"schema": schema}}
             responses[str(status)] = success
+        errors = self.error_content(route, HTTPError)
+        invalid = self.error_content(route, UnprocessableEntity)
         for code, described in sorted(info.responses.items()):
             text, model = described if isinstance(described, tuple) else (described, None)
-            entry: dict[str, Any] = {"description": text}
             schema = self.schema(model) if model is not None else None
-            entry["content"] = {"application/json": {"schema": schema or _ERROR_SCHEMA}}
-            responses[str(code)] = entry
-        if signature.binds:
-            responses.setdefault(
-                "422",
-                {
-                    "description": "Validation failed",
-                    "content": {"application/json": {"schema": _VALIDATION_ERROR_SCHEMA}},
-                },
-            )
-        responses["4XX"] = {
-            "description": "Client error",
-            "content": {"application/json": {"schema": _ERROR_SCHEMA}},
-        }
+            content = {"application/json": {"schema": schema}} if schema else (
+                invalid if code == 422 else errors
+            )  # fmt: skip
+            responses[str(code)] = _response(text, content)
+        if signature.binds and "422" not in responses:
+            responses["422"] = _response("Validation failed", invalid)
+        security = self.security(signature, getattr(view, "__qualname__", repr(view)))
+        if security:
+            built["security"] = security
+            if "401" not in responses:  # with the application's error body
+                responses["401"] = {
+                    **_response("Not authenticated", errors),
+                    "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}},
+                }
+        responses["4XX"] = _response("Client error", errors)
         built["responses"] = responses
         return built
 
 
-def openapi_document(routes: Iterable[Route], *, title: str, version: str) -> dict[str, Any]:
-    """The OpenAPI 3.1 document of ``routes``."""
-    builder = _Builder()
+def _response(description: str, content: dict[str, Any] | None) -> dict[str, Any]:
+    """A Response Object; without ``content`` when what is sent is not known."""
+    return {"description": description} if content is None else (
+        {"description": description, "content": content}
+    )  # fmt: skip
+
+
+#: ``error_handler(route, HTTPError)``: the application's handler of that class of errors
+#: for the requests of ``route``, None when it is Roob's own (which sends ``HTTPError.body()``).
+ErrorHandlerLookup = Callable[[Route, type[HTTPError]], ExceptionHandler | None]
+
+
+def openapi_document(
+    routes: Iterable[Route],
+    *,
+    title: str,
+    version: str,
+    error_handler: ErrorHandlerLookup | None = None,
+    **settings: Any,
+) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of ``routes``.
+
+    ``error_handler`` says which handler answers a route's errors (the body of
+    its ``4XX`` and 422 is the one its ``response=`` gives); ``settings`` are the
+    document's other settings, checked (:func:`document_settings`).
+
+    Two operations with one ``operationId`` are a :class:`~roob.ConfigurationError`
+    naming both.
+    """
+    settings = document_settings(settings, {}, "the document")
+    builder = _Builder(error_handler)
     paths: dict[str, dict[str, Any]] = {}
+    named: dict[str, str] = {}  # operationId -> the operation it names, for the message
     for route in routes:
         for method in _DOCUMENTED:
             endpoint = route.endpoints.get(method)
@@ -356,12 +466,135 @@ def openapi_document(routes: Iterable[Route], *, title: str, version: str) -> di
             if info is not None and not info.include:
                 continue
             operations = paths.setdefault(route.pattern.template, {})
-            operations[method.lower()] = builder.operation(route, endpoint)
-    about = {"title": title, "version": version}
-    document: dict[str, Any] = {"openapi": OPENAPI_VERSION, "info": about, "paths": paths}
+            built = builder.operation(route, endpoint)
+            operations[method.lower()] = built
+            this = f"{method} {route.pattern.template} (route {route.name!r})"
+            other = named.setdefault(built["operationId"], this)
+            if other != this:
+                raise ConfigurationError(
+                    f"the operationId {built['operationId']!r} names two operations, {other} "
+                    f"and {this}; an operationId names one: give one of them another "
+                    "operation_id= (on the route, or @operation(operation_id=...) on its "
+                    "view), or another name="
+                )
+    about: dict[str, Any] = {"title": title, "version": version}
+    for setting, key in _INFO_KEYS.items():
+        if setting in settings:
+            about[key] = settings[setting]
+    document: dict[str, Any] = {"openapi": OPENAPI_VERSION, "info": about}
+    if "servers" in settings:
+        document["servers"] = settings["servers"]
+    document["paths"] = paths
+    components: dict[str, Any] = {}
     if builder.components:
-        document["components"] = {"schemas": dict(sorted(builder.components.items()))}
+        components["schemas"] = dict(sorted(builder.components.items()))
+    if builder.security_schemes:
+        components["securitySchemes"] = dict(sorted(builder.security_schemes.items()))
+    if components:
+        document["components"] = components
+    if "openapi_tags" in settings:
+        document["tags"] = settings["openapi_tags"]
     return document
+
+
+#: The settings of the document's ``info`` besides its title and version, and their keys.
+_INFO_KEYS = {
+    "description": "description",
+    "terms_of_service": "termsOfService",
+    "contact": "contact",
+    "license_info": "license",
+}
+#: Every setting of the document, as Roob(...) and add_api_docs(...) take them.
+DOCUMENT_SETTINGS = ("title", "version", *_INFO_KEYS, "servers", "openapi_tags")
+#: The members each object may have (besides ``x-`` extensions), the required ones first.
+_MEMBERS = {
+    "contact": ((), ("name", "url", "email")),
+    "license_info": (("name",), ("identifier", "url")),
+    "servers": (("url",), ("description", "variables")),
+    "openapi_tags": (("name",), ("description", "externalDocs")),
+}
+_EXAMPLES = {
+    "contact": '{"name": "API team", "email": "api@example.com"}',
+    "license_info": '{"name": "MIT", "identifier": "MIT"}',
+    "servers": '[{"url": "https://api.example.com/v1"}]',
+    "openapi_tags": '[{"name": "articles", "description": "..."}]',
+}
+
+
+def document_settings(
+    given: Mapping[str, Any], earlier: Mapping[str, Any], where: str
+) -> dict[str, Any]:
+    """``earlier``'s settings and those of ``given`` that are not None, each checked.
+
+    A setting given a second time with another value (to ``Roob(...)`` and
+    then to ``add_api_docs(...)``) is a :class:`~roob.ConfigurationError`:
+    neither is silently dropped. ``where`` says who was given them.
+    """
+    settings = dict(earlier)
+    for setting, value in given.items():
+        if value is None:
+            continue
+        if setting not in DOCUMENT_SETTINGS:
+            raise ConfigurationError(
+                f"{where}: unknown document setting {setting}=; the settings are "
+                f"{', '.join(DOCUMENT_SETTINGS)}"
+            )
+        value = _checked_setting(setting, value, where)
+        if setting in settings and settings[setting] != value:
+            raise ConfigurationError(
+                f"{where}: {setting}={value!r} differs from {setting}={settings[setting]!r} "
+                "given before (to Roob(...)); give each document setting once"
+            )
+        settings[setting] = value
+    return settings
+
+
+def _checked_setting(setting: str, value: Any, where: str) -> Any:
+    """``value`` as the document holds it (plain dicts and lists), or a ConfigurationError."""
+    if setting not in _MEMBERS:  # a text
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigurationError(
+                f"{where}: {setting}= must be a non-empty string, not {value!r}"
+            )
+        return value
+    wrong = ConfigurationError(
+        f"{where}: {setting}= must look like {setting}={_EXAMPLES[setting]}, not {value!r}"
+    )
+    many = setting in ("servers", "openapi_tags")
+    if many and (isinstance(value, str | Mapping) or not isinstance(value, list | tuple)):
+        raise wrong
+    objects = list(value) if many else [value]
+    required, optional = _MEMBERS[setting]
+    for item in objects:
+        if not isinstance(item, Mapping):
+            raise wrong
+        unknown = [
+            key for key in item
+            if key not in (*required, *optional)
+            and not (isinstance(key, str) and key.startswith("x-"))
+        ]  # fmt: skip
+        missing = [key for key in required if not isinstance(item.get(key), str)]
+        if unknown or missing:
+            raise ConfigurationError(
+                f"{where}: {setting}= {item!r} "
+                + (f"has no {' and no '.join(missing)} (a string)" if missing else "")
+                + (" and " if missing and unknown else "")
+                + (f"has unknown members {', '.join(map(repr, unknown))}" if unknown else "")
+                + f"; the members are {', '.join((*required, *optional))} and x- extensions"
+            )
+    if setting == "license_info" and "identifier" in value and "url" in value:
+        raise ConfigurationError(
+            f"{where}: license_info= gives an identifier and a url; OpenAPI 3.1 takes one"
+        )
+    if setting == "openapi_tags":
+        names = [tag["name"] for tag in objects]
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:
+            raise ConfigurationError(
+                f"{where}: openapi_tags= lists the tag {', '.join(map(repr, twice))} twice"
+            )
+    plain = [dict(item) for item in objects]
+    return plain if many else plain[0]
 
 
 _SWAGGER_PAGE = """<!doctype html>

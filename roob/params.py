@@ -60,6 +60,7 @@ __all__ = [
     "Param",
     "ParamSpec",
     "Query",
+    "TypedErrorHandler",
     "ViewSignature",
     "bind",
     "binder",
@@ -301,7 +302,7 @@ def parameter_specs(
             source = "body" if _is_model(annotation, structured=True) else "query"
         hint = (
             "; it has no annotation, so it is a query parameter typed from its default: "
-            "annotate it, or do not pass things such as dependencies as defaults"
+            "annotate it, or give a dependency as Depends(provider) (roob.Depends)"
             if typed_from_default
             else ""
         )
@@ -563,6 +564,7 @@ def filter_response(view: View, model: Any, where: str) -> View:
     def dump(body: Any) -> Any:
         if body is None or (callable(body) and not hasattr(body, "model_dump")):
             return body  # 204, or a Response / WSGI application: sent as it is
+        # For speed, not _dumped(): a view's answers pay no frame more.
         try:
             return adapter.dump_python(adapter.validate_python(body, from_attributes=True),
                                        mode="json")  # fmt: skip
@@ -579,3 +581,67 @@ def filter_response(view: View, model: Any, where: str) -> View:
         return dump(result)
 
     return filtered_view
+
+
+def _dumped(adapter: Any, model: Any, body: Any, whose: str) -> Any:
+    """``body`` validated as ``model`` (``adapter``'s type), dumped for JSON, as a view's
+    response model does (:func:`filter_response`); a body that is not one is a
+    ``TypeError`` naming ``whose`` it is (its bug: a logged 500)."""
+    from pydantic import ValidationError
+
+    try:
+        return adapter.dump_python(adapter.validate_python(body, from_attributes=True),
+                                   mode="json")  # fmt: skip
+    except ValidationError as exc:
+        raise TypeError(f"{whose} returned a body that is not a {model!r}: {exc}") from None
+
+
+class TypedErrorHandler:
+    """An exception handler of HTTP errors whose answers have the body ``response``.
+
+    ``add_exception_handler(HTTPError, handler, response=Model)`` makes one: the
+    body ``handler`` returns is validated as ``response`` and only its fields are
+    sent (a body that is not one is a logged 500), with the error's status
+    unless the handler gives one (``(body, status[, headers])``), so the OpenAPI
+    document can say that body is the application's error body. A handler
+    returning a ``Response`` is refused (its body cannot be checked).
+    """
+
+    __slots__ = ("_adapter", "handler", "response")
+
+    def __init__(self, handler: Callable[[Any, Any], Any], response: Any, where: str) -> None:
+        from pydantic import TypeAdapter
+
+        if not (isinstance(response, type) and _is_model(response, structured=True)):
+            raise ConfigurationError(
+                f"{where}: response= is the class of the error body the handler returns, a "
+                f"pydantic model, a TypedDict or a dataclass, not {response!r}"
+            )
+        try:
+            self._adapter = TypeAdapter(response)
+        except Exception as exc:  # pydantic cannot validate it (typing.TypedDict before 3.12)
+            raise ConfigurationError(f"{where}: response={response!r}: {exc}") from None
+        self.handler = handler
+        self.response = response
+
+    def __call__(self, request: Any, exc: Any) -> Any:
+        answer = self.handler(request, exc)
+        if isinstance(answer, tuple) and len(answer) in (2, 3):
+            return (self._dump(answer[0]), *answer[1:])
+        if answer is None:
+            return None  # refused where every handler's answer is, naming the handler
+        return self._dump(answer), exc.status
+
+    def _dump(self, body: Any) -> Any:
+        if callable(body) and not hasattr(body, "model_dump"):
+            raise TypeError(
+                f"the exception handler {self.handler!r} (response={self.response.__name__}) "
+                "returned a Response, whose body cannot be checked against its response=: "
+                "return the body, or (body, status[, headers])"
+            )
+        return _dumped(
+            self._adapter, self.response, body, f"the exception handler {self.handler!r}"
+        )
+
+    def __repr__(self) -> str:
+        return f"TypedErrorHandler({self.handler!r}, response={self.response.__name__})"

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, TypedDict, TypeVar, Unpack
@@ -45,8 +46,8 @@ from roob.dependencies import (
     resolve_view,
     with_dependencies,
 )
-from roob.exceptions import ConfigurationError, InvalidRoute
-from roob.params import filter_response, response_model, view_signature
+from roob.exceptions import ConfigurationError, HTTPError, InvalidRoute, UnprocessableEntity
+from roob.params import TypedErrorHandler, filter_response, response_model, view_signature
 from roob.responses import Response, to_response
 from roob.routing import Endpoint, Route, compile_pattern
 from roob.views import ViewMethod, check_hook, views_for
@@ -72,6 +73,36 @@ F = TypeVar("F", bound=Callable[..., Any])
 STATUS_RULE = "status= must be a final HTTP status, an int from 200 to 599"
 
 
+#: What an ``operation_id=`` may hold: it names a function in generated clients and is
+#: part of Swagger UI's links.
+_OPERATION_ID = re.compile(r"[A-Za-z0-9_.\-]+")
+
+
+def tags_problem(tags: object) -> str | None:
+    """Why ``tags=`` cannot be an operation's tags (a list of non-empty strings), or None."""
+    if tags is None:
+        return None
+    if isinstance(tags, str):  # would be taken as a list of one-letter tags
+        return f"tags= is a list of strings: tags=[{tags!r}], not tags={tags!r}"
+    if not isinstance(tags, list | tuple) or not all(
+        isinstance(tag, str) and tag.strip() for tag in tags
+    ):
+        return f"tags= must be a list of non-empty strings, not {tags!r}"
+    return None
+
+
+def operation_id_problem(operation_id: object) -> str | None:
+    """Why ``operation_id=`` cannot be an operationId, or None."""
+    if operation_id is None or (
+        isinstance(operation_id, str) and _OPERATION_ID.fullmatch(operation_id)
+    ):
+        return None
+    return (
+        "operation_id= must be a non-empty string of letters, digits, '_', '.' and '-' "
+        f"(generated clients name a function after it), not {operation_id!r}"
+    )
+
+
 def is_success_status(status: object) -> bool:
     """Whether ``status`` may be a route's ``status=``: an int from 200 to 599 (a 1xx
     is never a final answer, and a bool is not a status), ``HTTPStatus.CREATED`` too."""
@@ -94,6 +125,11 @@ class RouteOptions(TypedDict, total=False):
     written in the OpenAPI document.
     ``dependencies``: a list of :class:`~roob.Depends` run before its view, for
     their effect (roob/dependencies.py), after the application's and the routers'.
+    ``tags``: its operations' tags in the OpenAPI document, after its routers'
+    (``Router(tags=...)``) and before its views' (``@operation(tags=...)``).
+    ``operation_id``: its operation's ``operationId`` in the OpenAPI document
+    (for a route of one method; ``@operation(operation_id=...)`` names each
+    method of a class view).
     """
 
     name: str | None
@@ -102,6 +138,8 @@ class RouteOptions(TypedDict, total=False):
     conditional: bool | None
     status: int | None
     dependencies: Sequence[Depends] | None
+    tags: Sequence[str] | None
+    operation_id: str | None
 
 
 @dataclass(frozen=True)
@@ -152,13 +190,49 @@ def register(
     if status is not None and not is_success_status(status):
         raise ConfigurationError(f"{described}: {STATUS_RULE}, not {status!r}")
     check_dependencies(options.get("dependencies"), described)
+    problem = tags_problem(options.get("tags")) or operation_id_problem(options.get("operation_id"))
+    if problem:
+        raise ConfigurationError(f"{described}: {problem}")
     views = views_for(handler, methods, described)
     if status is not None and len({id(view.function) for view in views.values()}) > 1:
         raise ConfigurationError(
             f"{described}: status={status} would be the answer of each of its methods "
             f"({', '.join(views)}); put @operation(status={status}) on the method it is for"
         )
+    _check_operation_ids(options.get("operation_id"), views, described)
     return Registration(path, handler, views, name, described, options)
+
+
+def _check_operation_ids(
+    route_id: str | None, views: dict[str, ViewMethod], described: str
+) -> None:
+    """An operationId names one operation: one method of one route. A route's ``operation_id=``
+    and its view's ``@operation(operation_id=...)`` must agree."""
+    documented = sorted(method for method in views if method not in ("HEAD", "OPTIONS"))
+    if route_id is not None and len(documented) > 1:
+        raise ConfigurationError(
+            f"{described}: operation_id={route_id!r} would name each of its methods "
+            f"({', '.join(documented)}); an operationId names one: put "
+            "@operation(operation_id=...) on each method of a class view, or add the "
+            "route once per method"
+        )
+    for method in documented:
+        function = views[method].function
+        declared = getattr(getattr(function, "__roob_operation__", None), "operation_id", None)
+        if declared is None:
+            continue
+        name = getattr(function, "__qualname__", repr(function))
+        if route_id is not None and declared != route_id:
+            raise ConfigurationError(
+                f"{described}: operation_id={route_id!r} and @operation(operation_id="
+                f"{declared!r}) of the view {name} differ; give the operationId once"
+            )
+        if sum(views[other].function is function for other in documented) > 1:
+            raise ConfigurationError(
+                f"{described}: @operation(operation_id={declared!r}) of the view {name} "
+                f"would name each of its methods ({', '.join(documented)}); an operationId "
+                "names one: add the route once per method, each with its operation_id="
+            )
 
 
 def prepare_route(
@@ -172,10 +246,12 @@ def prepare_route(
     owner: object = None,
     defaults: AppDefaults = AppDefaults(),
     dependencies: tuple[Depends, ...] = (),
+    tags: tuple[str, ...] = (),
 ) -> Route:
     """The route record of ``registration`` served under ``prefix``.
 
     ``names`` qualify the route's name (the routers' names, outermost first);
+    ``tags`` are the routers' tags, outermost first;
     ``before`` and ``after`` are the router hooks its views run with;
     ``owner`` is the router inclusion it belongs to; ``defaults`` the
     application's for the route's options; ``dependencies`` the application's
@@ -192,6 +268,8 @@ def prepare_route(
         ".".join((*names, base)),
         explicit_name=registration.name is not None,
         owner=owner,
+        tags=tuple(dict.fromkeys((*tags, *(registration.options.get("tags") or ())))),
+        operation_id=registration.options.get("operation_id"),
     )
     where = registration.where if full_path == path else f"route {full_path!r}"
     options = registration.options
@@ -458,7 +536,8 @@ class RegistrationAPI:
 
         Decorators may be stacked: one function can serve several paths.
         ``options`` are a route's (:class:`RouteOptions`): ``name``,
-        ``max_body_size``, ``csrf``, ``conditional``, ``status``.
+        ``max_body_size``, ``csrf``, ``conditional``, ``status``, ``tags``,
+        ``operation_id``.
         """
 
         def register(handler: F) -> F:
@@ -486,11 +565,20 @@ class RegistrationAPI:
         self,
         exc_class_or_handler: type[BaseException] | ExceptionHandler,
         handler: ExceptionHandler | None = None,
+        *,
+        response: Any = None,
     ) -> None:
         """Send ``handler(request, exc)``'s return value for exceptions of a class.
 
         ``add_exception_handler(handler)`` alone handles every exception that
         has no more specific handler (HTTP errors keep theirs).
+
+        ``response=Model``, for a handler of ``HTTPError`` or
+        ``UnprocessableEntity``, is the class of the body it returns: the OpenAPI
+        document gives it as the body of the errors it answers (every ``4XX``,
+        or the 422 of typed parameters), in place of Roob's ``{"message": ...}``.
+        What the handler returns is validated as ``Model`` and sent with the
+        error's status unless it gives one (:class:`~roob.params.TypedErrorHandler`).
         """
         self._check_open()
         if handler is None:
@@ -515,13 +603,25 @@ class RegistrationAPI:
             self._where,
             f" for {exc_class.__name__}",
         )
+        if response is not None:
+            where = f"{self._where}the exception handler {handler!r} for {exc_class.__name__}"
+            if exc_class not in (HTTPError, UnprocessableEntity):
+                raise ConfigurationError(
+                    f"{where}: response= documents the body of the errors of every operation: "
+                    "give it to a handler of HTTPError (every 4XX) or of UnprocessableEntity "
+                    "(the 422 of typed parameters); document another answer with "
+                    "@operation(responses={status: (description, Model)})"
+                )
+            handler = TypedErrorHandler(handler, response, where)
         self._exception_handlers[exc_class] = handler
 
-    def exception_handler(self, exc_class: type[BaseException]) -> Callable[[F], F]:
+    def exception_handler(
+        self, exc_class: type[BaseException], *, response: Any = None
+    ) -> Callable[[F], F]:
         """Decorator form of :meth:`add_exception_handler` for one class."""
 
         def register(handler: F) -> F:
-            self.add_exception_handler(exc_class, handler)
+            self.add_exception_handler(exc_class, handler, response=response)
             return handler
 
         return register

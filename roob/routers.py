@@ -53,7 +53,13 @@ from roob._types import (
 from roob.convertors import Convertor
 from roob.dependencies import Depends, check_dependencies
 from roob.exceptions import ConfigurationError, HTTPError, InvalidRoute
-from roob.registration import Registration, RegistrationAPI, RouteOptions, register
+from roob.registration import (
+    Registration,
+    RegistrationAPI,
+    RouteOptions,
+    register,
+    tags_problem,
+)
 from roob.routing import PathPrefix, split_path
 
 __all__ = ["Inclusion", "Router", "inclusion_for_path", "mount"]
@@ -73,7 +79,9 @@ class Router(RegistrationAPI):
         hold parameters (``/orgs/{org}``), which every view then receives,
         but not a ``{name:path}`` one.
     :param name: qualifies the names of its routes for ``url_for``
-        (``"users.show"``).
+        (``"users.show"``), and nothing else: it is not a tag.
+    :param tags: the OpenAPI tags of its routes' operations; a nested
+        router's routes have the outer routers' tags first, then its own.
     :param dependencies: a list of :class:`~roob.Depends` that each of its
         routes (and its nested routers' routes) runs before the view, for their
         effect (roob/dependencies.py): after the outer routers' and before the
@@ -91,13 +99,18 @@ class Router(RegistrationAPI):
         prefix: str = "",
         *,
         name: str | None = None,
+        tags: Sequence[str] | None = None,
         dependencies: Sequence[Depends] | None = None,
     ) -> None:
         if name is not None and (not isinstance(name, str) or not name):
             raise ConfigurationError(f"router name {name!r} must be a non-empty string")
+        problem = tags_problem(tags)
+        if problem:
+            raise ConfigurationError(f"Router(prefix={prefix!r}, name={name!r}): {problem}")
         self.prefix = normalize_prefix(prefix)
         self.name = name
         self.dependencies = check_dependencies(dependencies, f"Router({prefix!r})")
+        self.tags: tuple[str, ...] = tuple(tags or ())
         self.registrations: list[Registration] = []
         self.routers: list[tuple[Router, str, str | None]] = []
         self._before = []
@@ -154,7 +167,8 @@ class Inclusion:
     """One inclusion of a router in an application, and what its routes inherit.
 
     ``prefix_text`` is the full prefix (``''`` for none) and ``prefix`` its
-    compiled form; ``names`` qualify route names; ``before`` holds the before
+    compiled form; ``names`` qualify route names; ``tags`` are the OpenAPI tags
+    of its routes (the outer routers' first); ``before`` holds the before
     hooks of the outer routers and then the router's; ``after`` the router's
     after hooks and then the outer ones'; ``handler_tables`` the exception
     handler tables, the router's first and the application's last;
@@ -177,6 +191,7 @@ class Inclusion:
         "prefix",
         "prefix_text",
         "router",
+        "tags",
         "teardown",
     )
 
@@ -195,6 +210,7 @@ class Inclusion:
         self.prefix = PathPrefix(prefix_text, convertors) if prefix_text else None
         outer_names = parent.names if parent is not None else ()
         self.names: tuple[str, ...] = (*outer_names, name) if name else outer_names
+        self.tags: tuple[str, ...] = (*(parent.tags if parent is not None else ()), *router.tags)
         self.before: tuple[BeforeHook, ...] = (
             *(parent.before if parent is not None else ()),
             *router._before,

@@ -143,7 +143,8 @@ class Route:
     the route's name for ``url_for`` (``explicit_name`` when ``name=`` gave
     it); ``owner`` is the router inclusion it came from (None for a route of
     the application itself), read by the application only when something
-    goes wrong, to find that router's exception handlers.
+    goes wrong, to find that router's exception handlers. ``tags`` (its
+    routers' and its own) and ``operation_id`` are for the OpenAPI document.
     """
 
     pattern: Pattern
@@ -152,6 +153,8 @@ class Route:
     explicit_name: bool = False
     owner: object = None
     endpoints: dict[str, Endpoint] = field(default_factory=dict)
+    tags: tuple[str, ...] = ()
+    operation_id: str | None = None
 
     @property
     def path(self) -> str:

@@ -229,7 +229,7 @@ def test_a_dependency_passed_as_a_default_is_explained(app):
         return []
 
     with refused(
-        "it has no annotation, so it is a query parameter typed from its default: annotate it, or do not pass things such as dependencies as defaults"
+        "it has no annotation, so it is a query parameter typed from its default: annotate it, or give a dependency as Depends(provider) (roob.Depends)"
     ):
         app.add_route("/items", items)
 

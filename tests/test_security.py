@@ -12,12 +12,14 @@ credentials that are not base64), and extended with what RFC 9110 (11), RFC
 from __future__ import annotations
 
 import base64
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
+from openapi_spec_validator import validate
 
 import roob
-from roob import ConfigurationError, HTTPError, Roob, Unauthorized
+from roob import ConfigurationError, Depends, HTTPError, Roob, Router, Unauthorized
+from roob.openapi import operation
 from roob.security import (
     DEFAULT_MAX_LENGTH,
     APIKeyCookie,
@@ -579,3 +581,150 @@ def test_the_public_names_are_exported_from_roob():
     ]:
         assert name in roob.__all__
         assert getattr(roob, name) is not None
+
+
+# --- through Depends, and in the OpenAPI document -----------------------------------------
+
+required_token = APIKeyHeader(name="Authorization", prefix="Token", scheme_name="Token")
+maybe_token = APIKeyHeader(
+    name="Authorization", prefix="Token", scheme_name="Token", auto_error=False
+)
+key_in_header = APIKeyHeader(name="X-Key", scheme_name="Key")
+key_in_query = APIKeyQuery(name="key", scheme_name="Key")
+
+
+def current_user(token: Annotated[str, Depends(required_token)]) -> str:
+    return f"user-{token}"
+
+
+def make_depends_app() -> Roob:
+    app = Roob()
+
+    @app.get("/user")
+    def user(request, who: Annotated[str, Depends(current_user)]):
+        """The current user (the scheme two providers down)."""
+        return {"user": who}
+
+    @app.get("/articles")
+    def articles(request, token: Annotated[str | None, Depends(maybe_token)]):
+        return {"for": token}
+
+    @app.get("/basic-and-key", dependencies=[Depends(basic)])
+    def both(request, key: Annotated[str, Depends(header_key)]):
+        return {"key": key}
+
+    @app.get("/either")
+    def either(
+        request,
+        bearer_credentials: Annotated[
+            HTTPAuthorizationCredentials | None, Depends(optional_bearer)
+        ],
+        basic_credentials: Annotated[HTTPBasicCredentials | None, Depends(optional_basic)],
+    ):
+        return {"bearer": bool(bearer_credentials), "basic": bool(basic_credentials)}
+
+    @app.get("/required-and-optional")
+    def mixed(
+        request,
+        required: Annotated[str, Depends(required_token)],
+        maybe: Annotated[str | None, Depends(maybe_token)],
+        key: Annotated[str | None, Depends(optional_query_key)],
+    ):
+        return {"token": required}
+
+    @app.get("/tags")
+    def tags(request):
+        return {"tags": []}
+
+    admin = Router("/admin", dependencies=[Depends(bearer)])
+
+    @admin.get("/stats")
+    def stats(request):
+        return {"users": 2}
+
+    app.include_router(admin)
+    return app
+
+
+@pytest.fixture(scope="module")
+def depends_client() -> TestClient:
+    return TestClient(make_depends_app())
+
+
+def test_schemes_through_depends(depends_client):
+    client = depends_client
+    assert client.get("/user", headers={"Authorization": "Token abc"}).json() == {
+        "user": "user-abc"
+    }
+    assert_401(client.get("/user"), "Token")
+    assert_401(client.get("/user", headers={"Authorization": "Token a b"}), "Token", message=None)
+    assert client.get("/articles").json() == {"for": None}
+    assert client.get("/articles", headers={"Authorization": "Token abc"}).json() == {"for": "abc"}
+    assert_401(client.get("/admin/stats"), "Bearer")
+    assert client.get("/admin/stats", headers={"Authorization": "Bearer x"}).json() == {"users": 2}
+    assert_401(client.get("/basic-and-key", headers={"X-API-Key": "k"}), REALM)
+    assert client.get("/either", headers={"Authorization": basic_value(b"a:b")}).json() == {
+        "bearer": False,
+        "basic": True,
+    }
+
+
+def test_the_document_carries_each_scheme_and_requirement():
+    document = make_depends_app().openapi()
+    validate(document)
+    assert document["components"]["securitySchemes"] == {
+        "APIKeyHeader": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+        "APIKeyQuery": {"type": "apiKey", "in": "query", "name": "api_key"},
+        "HTTPBasic": {"type": "http", "scheme": "basic"},
+        "HTTPBearer": {"type": "http", "scheme": "bearer"},
+        "Token": {"type": "apiKey", "in": "header", "name": "Authorization"},
+    }
+    paths = document["paths"]
+    security = {path: operations["get"].get("security") for path, operations in paths.items()}
+    assert security == {
+        "/user": [{"Token": []}],  # found two providers down
+        "/articles": [{}, {"Token": []}],  # optional
+        "/basic-and-key": [{"HTTPBasic": [], "APIKeyHeader": []}],  # both needed
+        "/either": [{}, {"HTTPBearer": []}, {"HTTPBasic": []}],  # either, or none
+        "/required-and-optional": [{"Token": []}, {"Token": [], "APIKeyQuery": []}],
+        "/tags": None,
+        "/admin/stats": [{"HTTPBearer": []}],  # the router's dependencies=
+    }
+    for path, operations in paths.items():
+        responses = operations["get"]["responses"]
+        if security[path] is None:
+            assert "401" not in responses
+        else:
+            assert responses["401"]["description"] == "Not authenticated"
+            assert "WWW-Authenticate" in responses["401"]["headers"]
+
+
+def test_a_401_the_view_documents_itself_is_kept():
+    app = Roob()
+
+    @app.get("/me")
+    @operation(responses={401: "Bad or expired token"})
+    def me(request, token: Annotated[str, Depends(header_key)]):
+        return {}
+
+    responses = app.openapi()["paths"]["/me"]["get"]["responses"]
+    assert responses["401"]["description"] == "Bad or expired token"
+    assert app.openapi()["paths"]["/me"]["get"]["security"] == [{"APIKeyHeader": []}]
+
+
+def test_two_different_schemes_under_one_name_are_refused_when_the_document_is_built():
+    app = Roob()
+
+    @app.get("/a")
+    def a(request, key: Annotated[str, Depends(key_in_header)]):
+        return {}
+
+    @app.get("/b")
+    def b(request, key: Annotated[str, Depends(key_in_query)]):
+        return {}
+
+    with pytest.raises(
+        ConfigurationError,
+        match=r"two security schemes are named 'Key'.*the view .*a\).*the view .*b\)",
+    ):
+        app.openapi()
