@@ -1,5 +1,5 @@
 """The application: :func:`create_app` puts the routers, the error shape and the
-database together."""
+database together, and describes the API as RealWorld's ``openapi.yml`` does."""
 
 from __future__ import annotations
 
@@ -7,16 +7,35 @@ from examples.conduit import articles, comments, profiles, tags, users
 from examples.conduit.auth import Tokens
 from examples.conduit.database import Database
 from examples.conduit.errors import realworld_error
+from examples.conduit.schemas import GenericErrorModel
 from examples.conduit.settings import Settings
 from roob import HTTPError, Roob, Router
+
+#: RealWorld's tags, in the order its ``openapi.yml`` lists them.
+TAGS = ("Articles", "Comments", "Favorites", "Profile", "Tags", "User and Authentication")
 
 
 class Conduit(Roob):
     """Roob, holding the database and the token signer that the dependencies reach as
-    ``request.app`` (``get_db``, ``tokens``)."""
+    ``request.app`` (``get_db``, ``tokens``).
+
+    The OpenAPI document's settings are RealWorld's (``realworld/openapi.yml``'s
+    ``info`` and ``tags``), but not its ``servers``: ``https://api.realworld.show/api``
+    is RealWorld's own deployment. This application serves its API under ``/api`` on
+    whatever host runs it, so its paths carry ``/api`` and the document names no
+    server (OpenAPI's default, ``/``: the host the document was fetched from).
+    """
 
     def __init__(self, settings: Settings) -> None:
-        super().__init__(static_dir=None, title="Conduit API", version="1.1.0")
+        super().__init__(
+            static_dir=None,
+            title="RealWorld Conduit API",
+            version="1.1.0",
+            description="Conduit API documentation",
+            contact={"name": "RealWorld", "url": "https://realworld-docs.netlify.app/"},
+            license_info={"name": "MIT License", "url": "https://opensource.org/licenses/MIT"},
+            openapi_tags=[{"name": tag} for tag in TAGS],
+        )
         self.settings = settings
         self.database = Database(settings.database_url)
         self.tokens = Tokens(settings.secret_key, settings.token_lifetime)
@@ -40,7 +59,8 @@ def create_app(settings: Settings | None = None) -> Conduit:
     it inherited, at startup, and opens its own.
     """
     app = Conduit(settings or Settings.from_environ())
-    app.add_exception_handler(HTTPError, realworld_error)
+    # Every error in RealWorld's shape, and documented so: every 4XX, the 422s, the 401s.
+    app.add_exception_handler(HTTPError, realworld_error, response=GenericErrorModel)
     app.include_router(api_router())
     app.add_api_docs()
     app.database.create_tables()

@@ -2,7 +2,10 @@
 
 One handler for :class:`~roob.HTTPError` covers them all: a view's ``NotFound``, the
 401 of the token scheme, the 422 of a body that fails validation, Roob's own 404 and
-405. The error's headers (``WWW-Authenticate``, ``Allow``) stay on the answer.
+405. It returns the body alone, so the answer keeps the error's status and headers
+(``WWW-Authenticate``, ``Allow``). The application registers it with
+``response=GenericErrorModel``, so the OpenAPI document gives that body for every
+``4XX``, 422 and 401, as RealWorld's spec does.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ def _validation_messages(errors: list[dict[str, Any]]) -> list[str]:
     return messages
 
 
-def realworld_error(request: Request, exc: HTTPError) -> tuple[GenericErrorModel, int]:
+def realworld_error(request: Request, exc: HTTPError) -> GenericErrorModel:
     errors = exc.extra.get("errors") if isinstance(exc, UnprocessableEntity) else None
     messages = _validation_messages(errors) if errors else [exc.message]
-    return GenericErrorModel(errors=ErrorMessages(body=messages)), exc.status
+    return GenericErrorModel(errors=ErrorMessages(body=messages))
