@@ -51,6 +51,8 @@ NAME = "two cached dependencies (one a generator)"
 PATH = "/me"
 EXPECTED = {"user": "ann", "same_session": True}
 SCENARIO = Scenario("dependencies", "GET", PATH, 200, EXPECTED)
+#: The distributions whose versions the results record.
+VERSIONED = ("roob-web", "fastapi", "starlette", "litestar", "msgspec", "pydantic", "anyio")
 
 
 class Tracker:
@@ -414,7 +416,19 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         for name, v in samples.items()
     }
     print(table(results, args.repeat, args.number))
-    return {"scenario": NAME, "repeat": args.repeat, "number": args.number, "results": results}
+    return {
+        "scenario": NAME,
+        "versions": versions(),
+        "repeat": args.repeat,
+        "number": args.number,
+        "results": results,
+    }
+
+
+def versions() -> dict[str, str]:
+    from importlib.metadata import version
+
+    return {name: version(name) for name in VERSIONED}
 
 
 def table(results: dict[str, dict[str, float]], repeat: int, number: int) -> str:
