@@ -1,5 +1,5 @@
 """``make bench``: the in-process table, router scaling, typed views, website features
-(against Flask) and the chart, in one run.
+(against Flask), dependencies (against FastAPI and Litestar) and the chart, in one run.
 
     python -m benchmarks [--quick]
 
@@ -14,7 +14,7 @@ import argparse
 import json
 from pathlib import Path
 
-from benchmarks import chart, inprocess, router_scaling, typed_views, web_features
+from benchmarks import chart, dependencies, inprocess, router_scaling, typed_views, web_features
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
@@ -39,6 +39,8 @@ def main() -> None:
     typed = typed_views.main(["--repeat", "2", "--number", "5"] if args.quick else [])
     print()
     web = web_features.main(["--repeat", "2", "--number", "5"] if args.quick else [])
+    print()
+    deps = dependencies.main(["--repeat", "2", "--number", "5"] if args.quick else [])
     args.results.mkdir(parents=True, exist_ok=True)
     out = args.results / "latest.json"
     out.write_text(
@@ -48,6 +50,7 @@ def main() -> None:
                 "router_scaling": scaling,
                 "typed_views": typed,
                 "web_features": web,
+                "dependencies": deps,
             },
             indent=2,
         )

@@ -3,7 +3,7 @@ that does not move with the machine's load, for before/after comparisons.
 
     python -m benchmarks.instructions [--app roob] [--requests 2000] [SCENARIO ...]
 
-Each scenario's app (``benchmarks.apps.create(app, 50)``) is called in process
+Each scenario's app (``benchmarks.apps.create(app, EXTRA_ROUTES)``) is called in process
 ``--requests`` times under ``valgrind --tool=callgrind``, after a warm-up; a
 second run builds the same environs without calling the app, and the difference,
 divided by the count, is what the app costs per request (routing, the view,
@@ -12,6 +12,9 @@ the same code, interpreter and inputs the count is the same to within a few
 instructions. To compare two commits, run it in a worktree of each
 (``git worktree add /tmp/before <commit>``, then ``cd /tmp/before`` and the
 same command with this checkout's interpreter).
+
+The scenario ``dependencies`` (Roob only, named explicitly) is the view of
+benchmarks/dependencies.py: two cached dependencies, one a generator.
 
 Needs valgrind (Debian's valgrind).
 """
@@ -26,7 +29,7 @@ import subprocess
 import sys
 from collections.abc import Sequence
 
-from benchmarks import apps, scenarios
+from benchmarks import apps, dependencies, scenarios
 
 COUNT = re.compile(r"Collected : (\d+)")
 WARM_UP = 50
@@ -39,8 +42,14 @@ def _start_response(status: str, headers: list[tuple[str, str]], exc_info: objec
 def serve(app_name: str, scenario_name: str, requests: int, call: bool) -> None:
     """The measured program: ``requests`` environs built, and the app called with each
     (``call``), or not (the baseline)."""
-    app = apps.create(app_name, apps.EXTRA_ROUTES)
-    (scenario,) = (s for s in scenarios.SCENARIOS if s.name == scenario_name)
+    if scenario_name == dependencies.SCENARIO.name:
+        if app_name != "roob":
+            raise SystemExit(f"the scenario {scenario_name} is Roob's only")
+        app = dependencies.roob_app(dependencies.Tracker())
+        scenario = dependencies.SCENARIO
+    else:
+        app = apps.create(app_name, apps.EXTRA_ROUTES)
+        (scenario,) = (s for s in scenarios.SCENARIOS if s.name == scenario_name)
     for _ in range(WARM_UP):
         _finish(app(scenario.environ(), _start_response))
     environs = [scenario.environ() for _ in range(requests)]

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from benchmarks import e2e, instructions
+from benchmarks import dependencies, e2e, instructions
 from benchmarks.apps import FRAMEWORKS, create
 from benchmarks.scenarios import SCENARIOS, WrongAnswer, call, check
 from tests.servers import REPO_ROOT, ServerProcess, free_port
@@ -45,6 +45,8 @@ def test_make_bench_runs_end_to_end_with_tiny_counts(tmp_path):
         "body, untyped",
         "body, typed",
     }
+    assert "Dependencies, two cached dependencies (one a generator)" in run.stdout
+    assert set(results["dependencies"]["results"]) == set(dependencies.FRAMEWORKS)
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -66,6 +68,25 @@ def test_a_wrong_answer_is_caught_before_timing():
     not_found = next(s for s in SCENARIOS if s.name == "404")
     with pytest.raises(WrongAnswer, match="status 200, not 404"):
         check("liar", liar, not_found)
+
+
+def test_a_dependency_view_that_skips_its_cleanup_is_caught_before_timing():
+    # The check counts the sessions a request opened and closed: an app that answers
+    # rightly but never runs the generator's cleanup is not timed.
+    tracker = dependencies.Tracker()
+
+    async def leaky(scope, receive, send):
+        session = dependencies.Session(tracker)
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b'{"user": "ann", "same_session": true}'})
+        assert session.open
+
+    framework = dependencies.ASGIFramework("leaky", leaky, tracker)
+    try:
+        with pytest.raises(dependencies.WrongAnswer, match="1 sessions opened and 0 closed"):
+            dependencies.check(framework)
+    finally:
+        framework.close()
 
 
 def test_the_seed_style_app_really_returns_webob_responses():
