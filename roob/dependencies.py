@@ -156,13 +156,22 @@ def _name(function: Any) -> str:
     return getattr(function, "__qualname__", None) or repr(function)
 
 
-def _depends_of(parameter: inspect.Parameter) -> Depends | None:
-    """The ``Depends`` of ``x: Annotated[T, Depends(f)]`` or ``x=Depends(f)``, if any."""
+def _depends_of(
+    parameter: inspect.Parameter, refuse: Callable[[str], ConfigurationError]
+) -> Depends | None:
+    """The ``Depends`` of ``x: Annotated[T, Depends(f)]`` or ``x=Depends(f)``, if any;
+    ``refuse(message)`` is the error for a parameter given more than one."""
+    found = []
     if get_origin(parameter.annotation) is Annotated:
-        for extra in get_args(parameter.annotation)[1:]:
-            if isinstance(extra, Depends):
-                return extra
-    return parameter.default if isinstance(parameter.default, Depends) else None
+        found = [extra for extra in get_args(parameter.annotation)[1:] if isinstance(extra, Depends)]
+    if isinstance(parameter.default, Depends):
+        found.append(parameter.default)
+    if len(found) > 1:
+        raise refuse(
+            f"parameter {parameter.name!r} is given {', '.join(map(repr, found))}; give its "
+            "Depends once, in Annotated or as the default"
+        )
+    return found[0] if found else None
 
 
 def _is_request(parameter: inspect.Parameter) -> bool:
@@ -209,18 +218,27 @@ class _Resolver:
             raise self.fail(
                 chain, "Roob cannot read its signature; wrap it in a def that calls it"
             ) from None  # fmt: skip
+        # A partial's keywords are the application's: never parameters a client could set.
+        bound = provider.keywords if isinstance(provider, functools.partial) else {}
         names: list[str | None] = []
         dependencies: list[Dependency] = []
         request_names: list[str] = []
         path_names: list[str] = []
         typed: list[inspect.Parameter] = []
         for parameter in signature.parameters.values():
+            if parameter.name in bound:
+                continue
+            if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
+                raise self.fail(
+                    chain, f"it takes {parameter}, which would receive nothing: providers get "
+                    "named arguments only; drop the *args or **kwargs"
+                )  # fmt: skip
             if parameter.kind is parameter.POSITIONAL_ONLY:
                 raise self.fail(
                     chain, f"it takes {parameter.name!r} positional-only, but providers get "
                     "their arguments by keyword: drop the '/'"
                 )  # fmt: skip
-            inner = _depends_of(parameter)
+            inner = _depends_of(parameter, lambda message: self.fail(chain, message))
             if inner is not None:
                 names.append(parameter.name)
                 dependencies.append(self.resolve(inner, chain))
@@ -246,7 +264,8 @@ class _Resolver:
             names=tuple(names),
             request_names=tuple(request_names),
             path_names=tuple(path_names),
-            generator=any(inspect.isgeneratorfunction(f) for f in called),
+            # Through functools.wraps decorators too (FastAPI's test_dependency_wrapped.py).
+            generator=any(inspect.isgeneratorfunction(inspect.unwrap(f)) for f in called),
             cache_key=cache_key,
             bind=binder(params, body) if params or body is not None else None,
         )
@@ -270,7 +289,9 @@ def resolve_view(
     request, *rest = signature.parameters.values()
     kept = [request]
     for parameter in rest:
-        depends = _depends_of(parameter)
+        depends = _depends_of(
+            parameter, lambda message: ConfigurationError(f"{where}: view {view}: {message}")
+        )
         if depends is None:
             kept.append(parameter)
         elif parameter.name in path_names:
@@ -402,6 +423,13 @@ def _call(dependency: Dependency, request: Any, arguments: dict[str, Any]) -> An
     if not dependency.generator:
         return dependency.provider(**arguments)
     generator = dependency.provider(**arguments)
+    if not inspect.isgenerator(generator):
+        raise TypeError(
+            f"the generator dependency {_name(dependency.provider)} returned a "
+            f"{type(generator).__name__}, not a generator: a decorator around a generator "
+            "function (contextlib.contextmanager?) must return its generator; give Depends "
+            "the generator function itself"
+        )
     try:
         value = next(generator)
     except StopIteration:
