@@ -313,13 +313,20 @@ def with_dependencies(
         return signature
     trees = tuple(dependency for _, dependency in found)
     params = list(signature.params)
-    seen = {(spec.source, spec.key) for spec in params}
+    seen = {(spec.source, spec.key): spec for spec in params}
     body = signature.body
     for node in walk(trees):
         for spec in node.params:
-            if (spec.source, spec.key) not in seen:
-                seen.add((spec.source, spec.key))
+            known = seen.setdefault((spec.source, spec.key), spec)
+            if known is spec:
                 params.append(spec)
+            elif not _same_param(known, spec):
+                raise ConfigurationError(
+                    f"{where}: the {spec.source} parameter {spec.key!r} is read by "
+                    f"{_name(node.provider)} and by the view or another dependency "
+                    f"differently ({_described(spec)}; {_described(known)}); the document "
+                    "lists one: read it alike, or give one another name"
+                )
         if node.body is not None and node.body is not body:
             if body is not None and not _same_body(body, node.body):
                 raise ConfigurationError(
@@ -335,6 +342,18 @@ def with_dependencies(
         signature.literal_statuses,
         dependencies=trees,
     )
+
+
+def _same_param(one: ParamSpec, other: ParamSpec) -> bool:
+    """Whether two parameters of one name read it alike (one type, one default)."""
+    return (one.annotation, one.required, one.default, one.many) == (
+        other.annotation, other.required, other.default, other.many
+    )  # fmt: skip
+
+
+def _described(spec: ParamSpec) -> str:
+    default = "required" if spec.required else f"default {spec.default!r}"
+    return f"{spec.name}: {getattr(spec.annotation, '__name__', spec.annotation)}, {default}"
 
 
 def _same_body(one: ParamSpec, other: ParamSpec) -> bool:
@@ -368,8 +387,9 @@ def bind_dependencies(
     def view_with_dependencies(request: Any, **path_params: Any) -> Any:
         errors: list[dict[str, Any]] = []
         arguments = _solve(root, request, path_params, {}, errors)
-        if arguments is None:
-            raise UnprocessableEntity("Validation failed", extra={"errors": errors})
+        if arguments is None:  # a parameter the view and a provider read fails twice
+            unique = [error for at, error in enumerate(errors) if error not in errors[:at]]
+            raise UnprocessableEntity("Validation failed", extra={"errors": unique})
         return view(request, **path_params, **arguments)
 
     return view_with_dependencies
