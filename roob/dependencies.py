@@ -163,7 +163,9 @@ def _depends_of(
     ``refuse(message)`` is the error for a parameter given more than one."""
     found = []
     if get_origin(parameter.annotation) is Annotated:
-        found = [extra for extra in get_args(parameter.annotation)[1:] if isinstance(extra, Depends)]
+        found = [
+            extra for extra in get_args(parameter.annotation)[1:] if isinstance(extra, Depends)
+        ]
     if isinstance(parameter.default, Depends):
         found.append(parameter.default)
     if len(found) > 1:

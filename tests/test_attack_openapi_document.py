@@ -57,5 +57,5 @@ def test_operation_ids_colliding_across_routers_are_named_when_the_document_is_b
 
     app.include_router(one)
     app.include_router(two)
-    with pytest.raises(ConfigurationError, match="GET /one/x.*GET /two/y"):
+    with pytest.raises(ConfigurationError, match=r"GET /one/x.*GET /two/y"):
         app.openapi()

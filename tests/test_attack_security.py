@@ -70,9 +70,9 @@ def test_a_folded_or_smuggled_bearer_header_is_a_401_even_when_optional(value) -
 )
 def test_lookalike_schemes_are_not_bearer(value) -> None:
     # Cyrillic a, Latin-1 letters, the Kelvin sign: another scheme, so no credentials.
-    assert make_client(optional_bearer).get(
-        "/", environ={"HTTP_AUTHORIZATION": value}
-    ).json() == {"credentials": None}
+    assert make_client(optional_bearer).get("/", environ={"HTTP_AUTHORIZATION": value}).json() == {
+        "credentials": None
+    }
 
 
 @pytest.mark.parametrize(
@@ -158,7 +158,10 @@ def test_an_error_body_with_extra_fields_sends_only_the_models() -> None:
         return {}
 
     response = TestClient(app).get("/")
-    assert (response.status, response.json()) == ("401 Unauthorized", {"error": "Not authenticated"})
+    assert (response.status, response.json()) == (
+        "401 Unauthorized",
+        {"error": "Not authenticated"},
+    )
 
 
 def test_header_keys_with_controls_are_refused_and_blank_ones_are_missing() -> None:
