@@ -156,13 +156,24 @@ def _name(function: Any) -> str:
     return getattr(function, "__qualname__", None) or repr(function)
 
 
-def _depends_of(parameter: inspect.Parameter) -> Depends | None:
-    """The ``Depends`` of ``x: Annotated[T, Depends(f)]`` or ``x=Depends(f)``, if any."""
+def _depends_of(
+    parameter: inspect.Parameter, refuse: Callable[[str], ConfigurationError]
+) -> Depends | None:
+    """The ``Depends`` of ``x: Annotated[T, Depends(f)]`` or ``x=Depends(f)``, if any;
+    ``refuse(message)`` is the error for a parameter given more than one."""
+    found = []
     if get_origin(parameter.annotation) is Annotated:
-        for extra in get_args(parameter.annotation)[1:]:
-            if isinstance(extra, Depends):
-                return extra
-    return parameter.default if isinstance(parameter.default, Depends) else None
+        found = [
+            extra for extra in get_args(parameter.annotation)[1:] if isinstance(extra, Depends)
+        ]
+    if isinstance(parameter.default, Depends):
+        found.append(parameter.default)
+    if len(found) > 1:
+        raise refuse(
+            f"parameter {parameter.name!r} is given {', '.join(map(repr, found))}; give its "
+            "Depends once, in Annotated or as the default"
+        )
+    return found[0] if found else None
 
 
 def _is_request(parameter: inspect.Parameter) -> bool:
@@ -209,18 +220,27 @@ class _Resolver:
             raise self.fail(
                 chain, "Roob cannot read its signature; wrap it in a def that calls it"
             ) from None  # fmt: skip
+        # A partial's keywords are the application's: never parameters a client could set.
+        bound = provider.keywords if isinstance(provider, functools.partial) else {}
         names: list[str | None] = []
         dependencies: list[Dependency] = []
         request_names: list[str] = []
         path_names: list[str] = []
         typed: list[inspect.Parameter] = []
         for parameter in signature.parameters.values():
+            if parameter.name in bound:
+                continue
+            if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
+                raise self.fail(
+                    chain, f"it takes {parameter}, which would receive nothing: providers get "
+                    "named arguments only; drop the *args or **kwargs"
+                )  # fmt: skip
             if parameter.kind is parameter.POSITIONAL_ONLY:
                 raise self.fail(
                     chain, f"it takes {parameter.name!r} positional-only, but providers get "
                     "their arguments by keyword: drop the '/'"
                 )  # fmt: skip
-            inner = _depends_of(parameter)
+            inner = _depends_of(parameter, lambda message: self.fail(chain, message))
             if inner is not None:
                 names.append(parameter.name)
                 dependencies.append(self.resolve(inner, chain))
@@ -246,7 +266,8 @@ class _Resolver:
             names=tuple(names),
             request_names=tuple(request_names),
             path_names=tuple(path_names),
-            generator=any(inspect.isgeneratorfunction(f) for f in called),
+            # Through functools.wraps decorators too (FastAPI's test_dependency_wrapped.py).
+            generator=any(inspect.isgeneratorfunction(inspect.unwrap(f)) for f in called),
             cache_key=cache_key,
             bind=binder(params, body) if params or body is not None else None,
         )
@@ -270,7 +291,9 @@ def resolve_view(
     request, *rest = signature.parameters.values()
     kept = [request]
     for parameter in rest:
-        depends = _depends_of(parameter)
+        depends = _depends_of(
+            parameter, lambda message: ConfigurationError(f"{where}: view {view}: {message}")
+        )
         if depends is None:
             kept.append(parameter)
         elif parameter.name in path_names:
@@ -292,13 +315,20 @@ def with_dependencies(
         return signature
     trees = tuple(dependency for _, dependency in found)
     params = list(signature.params)
-    seen = {(spec.source, spec.key) for spec in params}
+    seen = {(spec.source, spec.key): spec for spec in params}
     body = signature.body
     for node in walk(trees):
         for spec in node.params:
-            if (spec.source, spec.key) not in seen:
-                seen.add((spec.source, spec.key))
+            known = seen.setdefault((spec.source, spec.key), spec)
+            if known is spec:
                 params.append(spec)
+            elif not _same_param(known, spec):
+                raise ConfigurationError(
+                    f"{where}: the {spec.source} parameter {spec.key!r} is read by "
+                    f"{_name(node.provider)} and by the view or another dependency "
+                    f"differently ({_described(spec)}; {_described(known)}); the document "
+                    "lists one: read it alike, or give one another name"
+                )
         if node.body is not None and node.body is not body:
             if body is not None and not _same_body(body, node.body):
                 raise ConfigurationError(
@@ -314,6 +344,18 @@ def with_dependencies(
         signature.literal_statuses,
         dependencies=trees,
     )
+
+
+def _same_param(one: ParamSpec, other: ParamSpec) -> bool:
+    """Whether two parameters of one name read it alike (one type, one default)."""
+    return (one.annotation, one.required, one.default, one.many) == (
+        other.annotation, other.required, other.default, other.many
+    )  # fmt: skip
+
+
+def _described(spec: ParamSpec) -> str:
+    default = "required" if spec.required else f"default {spec.default!r}"
+    return f"{spec.name}: {getattr(spec.annotation, '__name__', spec.annotation)}, {default}"
 
 
 def _same_body(one: ParamSpec, other: ParamSpec) -> bool:
@@ -347,8 +389,9 @@ def bind_dependencies(
     def view_with_dependencies(request: Any, **path_params: Any) -> Any:
         errors: list[dict[str, Any]] = []
         arguments = _solve(root, request, path_params, {}, errors)
-        if arguments is None:
-            raise UnprocessableEntity("Validation failed", extra={"errors": errors})
+        if arguments is None:  # a parameter the view and a provider read fails twice
+            unique = [error for at, error in enumerate(errors) if error not in errors[:at]]
+            raise UnprocessableEntity("Validation failed", extra={"errors": unique})
         return view(request, **path_params, **arguments)
 
     return view_with_dependencies
@@ -402,6 +445,13 @@ def _call(dependency: Dependency, request: Any, arguments: dict[str, Any]) -> An
     if not dependency.generator:
         return dependency.provider(**arguments)
     generator = dependency.provider(**arguments)
+    if not inspect.isgenerator(generator):
+        raise TypeError(
+            f"the generator dependency {_name(dependency.provider)} returned a "
+            f"{type(generator).__name__}, not a generator: a decorator around a generator "
+            "function (contextlib.contextmanager?) must return its generator; give Depends "
+            "the generator function itself"
+        )
     try:
         value = next(generator)
     except StopIteration:

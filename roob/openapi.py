@@ -513,6 +513,8 @@ _MEMBERS = {
     "servers": (("url",), ("description", "variables")),
     "openapi_tags": (("name",), ("description", "externalDocs")),
 }
+#: The optional members that are objects (the others are strings).
+_OBJECT_MEMBERS = ("variables", "externalDocs")
 _EXAMPLES = {
     "contact": '{"name": "API team", "email": "api@example.com"}',
     "license_info": '{"name": "MIT", "identifier": "MIT"}',
@@ -582,6 +584,13 @@ def _checked_setting(setting: str, value: Any, where: str) -> Any:
                 + (f"has unknown members {', '.join(map(repr, unknown))}" if unknown else "")
                 + f"; the members are {', '.join((*required, *optional))} and x- extensions"
             )
+        for key in optional:  # what openapi-spec-validator would refuse in the document
+            kind = Mapping if key in _OBJECT_MEMBERS else str
+            if key in item and not isinstance(item[key], kind):
+                raise ConfigurationError(
+                    f"{where}: {setting}= {item!r}: {key} must be "
+                    f"{'an object (a dict)' if kind is Mapping else 'a string'}, not {item[key]!r}"
+                )
     if setting == "license_info" and "identifier" in value and "url" in value:
         raise ConfigurationError(
             f"{where}: license_info= gives an identifier and a url; OpenAPI 3.1 takes one"
