@@ -55,6 +55,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from webob.cookies import parse_cookie
+
 from roob.exceptions import ConfigurationError, Unauthorized
 from roob.requests import Request
 
@@ -426,11 +428,20 @@ class APIKeyHeader(_APIKey):
 
 
 class APIKeyCookie(_APIKey):
-    """A key in the cookie ``name``, given to the view as a str."""
+    """A key in the cookie ``name``, given to the view as a str. Two cookies of that name
+    are a 401, as a query key sent twice: which is the client's own is unknown. (A
+    sibling subdomain can set a second one, "cookie tossing", and browsers send the one
+    with the longer path first, so neither the first nor the last can be trusted.)"""
 
     location = "cookie"
 
     def _read(self, request: Request) -> str | None:
+        name = self.name.encode("latin-1", "replace")
+        found = sum(key == name for key, _ in parse_cookie(request.environ.get("HTTP_COOKIE", "")))
+        if found > 1:
+            raise self.unauthorized(
+                f"The request has {found} cookies {self.name!r}: which is the client's is unknown"
+            )
         value: str | None = request.cookies.get(self.name)
         return value
 
