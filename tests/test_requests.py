@@ -628,3 +628,64 @@ def test_the_post_of_a_body_that_is_not_a_form_is_empty_and_bounded():
     client = TestClient(app)
     assert client.post("/post", json={"a": 1}).json() == {"post": {}}
     assert client.post("/post", json={"a": "x" * 20}).status_code == 413
+
+
+# --- request.json: the semantics the decoder keeps (written against the standard
+# library's decoder, before the native one) ---------------------------------------
+
+
+def parsed(body: bytes) -> object:
+    return roob.Request.blank("/", method="POST", body=body).json
+
+
+def nested(depth: int) -> list[object]:
+    value: list[object] = []
+    for _ in range(depth - 1):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (b'{"b": 1, "a": [true, false, null], "c": {}}', {"b": 1, "a": [True, False, None], "c": {}}),
+        (b'{"a": 1, "b": 2, "a": 3}', {"a": 3, "b": 2}),
+        (b"[18446744073709551616, -9223372036854775809, 1e2, 1E+2, -0, -0.0, 0.1]",
+         [18446744073709551616, -9223372036854775809, 100.0, 100.0, 0, -0.0, 0.1]),
+        (b"[1e400, -1e400, 1e-400]", [float("inf"), float("-inf"), 0.0]),
+        (b'"\\ud800 \\u0000 \\u00e9 \\ud83d\\ude00"', "\ud800 \x00 é 😀"),
+        ('\ufeff{"bom": "ü"}'.encode(), {"bom": "ü"}),
+        (b' \t\r\n{"a": 1}\n ', {"a": 1}),
+        (b'"only a string"', "only a string"),
+        (b"[" * 500 + b"]" * 500, nested(500)),
+    ],
+    ids=["object", "duplicate-keys", "numbers", "out-of-range-floats", "escapes", "bom",
+         "whitespace", "scalar", "deep"],
+)  # fmt: skip
+def test_json_reads_what_it_always_read(body, expected):
+    value = parsed(body)
+    assert value == expected
+    assert repr(value) == repr(expected)  # the same types (0 is not 0.0) and key order
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b'"a\x01b"', "Request body is not valid JSON: Invalid control character at (line 1, column 3)"),
+        (b"[1,]", "Request body is not valid JSON: Expecting value (line 1, column 4)"),
+        (b'{"a": 1,}', "Request body is not valid JSON: Expecting property name enclosed in double quotes (line 1, column 9)"),
+        (b'"\xed\xa0\x80"', "Request body is not valid UTF-8"),
+        (b"\xef\xbb\xbf\xef\xbb\xbf{}", "Request body is not valid JSON: Expecting value (line 1, column 1)"),
+        (b"[NaN]", "Request body is not valid JSON: NaN is not valid JSON"),
+        (b'{"a": -Infinity}', "Request body is not valid JSON: -Infinity is not valid JSON"),
+        (b"1" * 5000, "Request body holds a number longer than 4300 digits"),
+        (b"[" * 100_000, "Request body is JSON nested too deeply"),
+        (b"01", "Request body is not valid JSON: Extra data (line 1, column 2)"),
+    ],
+    ids=["control-character", "trailing-comma", "trailing-comma-object", "encoded-surrogate",
+         "two-boms", "nan", "minus-infinity", "long-number", "too-deep", "leading-zero"],
+)  # fmt: skip
+def test_json_refuses_what_it_always_refused(body, message):
+    with pytest.raises(roob.BadRequest) as caught:
+        parsed(body)
+    assert str(caught.value) == f"400: {message}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import datetime
 import decimal
@@ -9,6 +10,7 @@ import enum
 import json
 import uuid
 
+import pydantic
 import pytest
 import webob
 
@@ -597,3 +599,176 @@ def test_a_roob_view_streaming_a_body_is_started_before_dispatch_returns():
     assert server.calls[0][0] == "200 OK"  # before the body is read
     assert ("X-Rows", "2") in server.calls[0][1]
     assert b"".join(body) == b"a,b"
+
+
+# --- dump_json: the semantics the encoder keeps (written against the standard library's
+# encoder, before the native one; each case runs the fast path and its fallbacks) -------
+
+
+class Shade(str, enum.Enum):  # noqa: UP042 - the mixin, as code older than StrEnum writes it
+    DARK = "dark"
+
+
+class Size(enum.IntEnum):
+    LARGE = 3
+
+
+class Corner(enum.Enum):
+    TOP = (1, 2)
+
+
+class Ratio(float):
+    pass
+
+
+class Name(str):
+    pass
+
+
+class Pair(tuple):  # a plain tuple subclass, as a namedtuple is
+    pass
+
+
+class Offset(datetime.datetime):
+    pass
+
+
+@dataclasses.dataclass
+class Reading:
+    when: datetime.date
+    tags: set[str]
+    where: Point
+    extra: dict[str, object] = dataclasses.field(default_factory=dict, repr=False)
+
+
+class Item(pydantic.BaseModel):
+    name: str
+    when: datetime.datetime
+    price: float = 1.0
+
+
+MOSCOW = datetime.timezone(datetime.timedelta(hours=3), "MSK")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ({"a": [1, 2], "b": {"c": None}, "d": True}, '{"a":[1,2],"b":{"c":null},"d":true}'),
+        ({"b": 1, "a": 2, "c": 3}, '{"b":1,"a":2,"c":3}'),
+        ({"name": "Jürgen ☃ 😀"}, '{"name":"Jürgen ☃ 😀"}'),
+        ("\x00\x1f\x7f\u2028\"\\/", r'"\u0000\u001f' + "\x7f\u2028" + r'\"\\/"'),
+        ({1: "a", 2.5: "b", False: "c", None: "d", -7: "e"},
+         '{"1":"a","2.5":"b","false":"c","null":"d","-7":"e"}'),
+        ({1: "int", "1": "str"}, '{"1":"int","1":"str"}'),
+        ([2**64, -(2**63) - 1, 10**30], "[18446744073709551616,-9223372036854775809,"
+         "1000000000000000000000000000000]"),
+        ([1.0, -0.0, 0.1, 1e16, 1e22, 5e-324, 2.5], "[1.0,-0.0,0.1,1e+16,1e+22,5e-324,2.5]"),
+        (datetime.datetime(2024, 1, 2, 3, 4, 5, 6), '"2024-01-02T03:04:05.000006"'),
+        (datetime.datetime(2024, 1, 2, 3, 4, tzinfo=MOSCOW), '"2024-01-02T03:04:00+03:00"'),
+        (datetime.time(3, 4, 5, 6, tzinfo=datetime.UTC), '"03:04:05.000006+00:00"'),
+        (Offset(2024, 1, 2), '"2024-01-02T00:00:00"'),
+        ([decimal.Decimal("1E+2"), decimal.Decimal("NaN"), decimal.Decimal("-0.000")],
+         '["1E+2","NaN","-0.000"]'),
+        (uuid.UUID(int=2**128 - 1), '"ffffffff-ffff-ffff-ffff-ffffffffffff"'),
+        ([Shade.DARK, Size.LARGE, Corner.TOP], '["dark",3,[1,2]]'),
+        ({Shade.DARK: 1}, '{"dark":1}'),
+        ([Ratio(1.5), Name("x"), Pair((1, 2)), True, False], '[1.5,"x",[1,2],true,false]'),
+        ({"od": collections.OrderedDict(b=1, a=2), "dd": collections.defaultdict(int, z=0)},
+         '{"od":{"b":1,"a":2},"dd":{"z":0}}'),
+        (frozenset(), "[]"),
+        (Reading(datetime.date(2024, 1, 2), {"t"}, Point(1, 2), {"k": [1]}),
+         '{"when":"2024-01-02","tags":["t"],"where":{"x":1,"y":2},"extra":{"k":[1]}}'),
+        ({"item": Item(name="x", when=datetime.datetime(2024, 1, 2, tzinfo=datetime.UTC))},
+         '{"item":{"name":"x","when":"2024-01-02T00:00:00Z","price":1.0}}'),
+        ({"a": "\ud800", "b": "é"}, r'{"a":"\ud800","b":"\u00e9"}'),
+        ([[[["deep"]]]], '[[[["deep"]]]]'),
+        ("null", '"null"'),
+        ({"note": None, "name": "NaN Infinity"}, '{"note":null,"name":"NaN Infinity"}'),
+    ],
+    ids=[
+        "compact",
+        "key-order",
+        "utf8",
+        "escapes",
+        "non-string-keys",
+        "colliding-keys",
+        "large-ints",
+        "floats",
+        "datetime-microseconds",
+        "datetime-offset",
+        "time-with-tz",
+        "datetime-subclass",
+        "decimals",
+        "uuid",
+        "enums",
+        "enum-key",
+        "subclasses",
+        "dict-subclasses",
+        "frozenset",
+        "dataclass-nested",
+        "pydantic-model",
+        "lone-surrogate",
+        "nested",
+        "str-null",
+        "null-and-words",
+    ],
+)  # fmt: skip
+def test_dump_json_writes_what_it_always_wrote(value, expected):
+    assert dump_json(value) == expected.encode()
+
+
+def test_small_and_large_floats_read_back_the_same():
+    # Any spelling of a float is the shortest one that reads back as the same double.
+    floats = [1e-7, 1e-5, 0.0001, 1.5e-300, 1.7976931348623157e308, 123456789012345680.0]
+    assert json.loads(dump_json(floats)) == floats
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), float("-inf")], ids=str)
+@pytest.mark.parametrize(
+    "wrap",
+    [
+        lambda bad: bad,
+        lambda bad: {"a": None, "b": bad},
+        lambda bad: [None, [{"deep": bad}]],
+        lambda bad: (None, bad),
+        lambda bad: {None: 1, "x": bad},
+        lambda bad: Point(None, bad),
+        lambda bad: [None, Ratio(bad)],
+        lambda bad: {"big": 2**70, "bad": bad, "none": None},
+        lambda bad: {"keyed": {bad: 1}},
+        lambda bad: [None, Item(name="x", when=datetime.datetime(2024, 1, 2), price=bad)],
+    ],
+    ids=["alone", "beside-null", "nested", "tuple", "null-key", "dataclass", "float-subclass",
+         "beside-big-int", "as-key", "pydantic-model"],
+)  # fmt: skip
+def test_dump_json_refuses_nan_and_infinity(bad, wrap):
+    with pytest.raises(ValueError, match="Out of range float values are not JSON compliant"):
+        dump_json(wrap(bad))
+
+
+@pytest.mark.parametrize(
+    ("value", "error", "message"),
+    [
+        ({"x": object()}, TypeError, "Object of type object is not JSON serializable"),
+        ([None, b"bytes"], TypeError, "Object of type bytes is not JSON serializable"),
+        ({"when": datetime.timedelta(1)}, TypeError, "Object of type timedelta"),
+        (Point, TypeError, "Object of type type is not JSON serializable"),
+        ({(1, 2): "tuple key"}, TypeError, "keys must be str, int, float, bool or None"),
+        ({datetime.date(2024, 1, 2): 1}, TypeError, "keys must be str, int, float, bool"),
+    ],
+    ids=["object", "bytes", "timedelta", "a-class", "tuple-key", "date-key"],
+)
+def test_dump_json_names_what_it_cannot_write(value, error, message):
+    with pytest.raises(error, match=message):
+        dump_json(value)
+
+
+def test_dump_json_writes_deep_nesting_and_refuses_a_cycle():
+    deep: list[object] = []
+    for _ in range(400):  # deeper than some native encoders go
+        deep = [deep]
+    assert dump_json(deep) == b"[" * 401 + b"]" * 401
+    cycle: list[object] = []
+    cycle.append(cycle)
+    with pytest.raises(RecursionError):
+        dump_json(cycle)
