@@ -51,6 +51,7 @@ from roob.exceptions import (
     RequestEntityTooLarge,
 )
 from roob.httpdate import parse_http_date
+from roob.jsoncodec import NotJSONConstant, load_json
 from roob.logs import logger
 from roob.multidicts import ClientCookies, ClientHeaders, QueryParams
 
@@ -94,18 +95,6 @@ ROUTE_KEY = "roob.route"
 TRUSTED_HOST_KEY = "roob.trusted_host"
 _CHUNK = 64 * 1024
 _UNSET: Any = object()
-
-
-class _NotJSONConstant(ValueError):
-    pass
-
-
-def _refuse_constant(name: str) -> Any:
-    raise _NotJSONConstant(f"{name} is not valid JSON")
-
-
-# One decoder, built once: json.loads builds a new one per call when given options.
-_decode_json = json.JSONDecoder(parse_constant=_refuse_constant).decode
 
 
 class BoundedInput:
@@ -381,7 +370,7 @@ class Request(webob.Request):  # type: ignore[misc]
         if not raw.strip():
             raise BadRequest("Request body is empty; a JSON document was expected")
         try:
-            value = _decode_json(raw.decode("utf-8-sig"))
+            value = load_json(raw)
         except UnicodeDecodeError:
             raise BadRequest("Request body is not valid UTF-8") from None
         except json.JSONDecodeError as exc:
@@ -390,7 +379,7 @@ class Request(webob.Request):  # type: ignore[misc]
             ) from None
         except RecursionError:
             raise BadRequest("Request body is JSON nested too deeply") from None
-        except _NotJSONConstant as exc:  # NaN, Infinity
+        except NotJSONConstant as exc:  # NaN, Infinity
             raise BadRequest(f"Request body is not valid JSON: {exc}") from None
         except ValueError:  # int() refuses a number that long
             raise BadRequest(

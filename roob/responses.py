@@ -23,15 +23,9 @@ and tests/test_responses.py compares the result with ``webob.Response``'s.
 
 from __future__ import annotations
 
-import dataclasses
-import datetime
-import decimal
 import email.utils
-import enum
 import functools
-import json
 import re
-import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
@@ -42,6 +36,7 @@ from webob.util import status_generic_reasons, status_reasons
 from roob._types import Headers, StartResponse, WSGIApp
 from roob.exceptions import UnsafeHeader
 from roob.httpdate import parse_http_date
+from roob.jsoncodec import dump_json
 from roob.logs import logger
 
 __all__ = [
@@ -59,63 +54,6 @@ __all__ = [
 
 _MARKER: Any = object()
 _NO_BODY_CODES = frozenset({"204", "205", "304"})
-
-
-def _json_default(value: Any) -> Any:
-    """Serialise the common types the standard library's JSON encoder refuses."""
-    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
-        return value.isoformat()
-    if isinstance(value, uuid.UUID | decimal.Decimal):
-        return str(value)
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, set | frozenset | tuple):
-        return list(value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return dataclasses.asdict(value)
-    model_dump = getattr(value, "model_dump", None)  # a pydantic model
-    if model_dump is not None and not isinstance(value, type):
-        return model_dump(mode="json")
-    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
-
-
-def _make_json_encoder() -> Callable[[Any], str]:
-    encoder = json.JSONEncoder(
-        ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=_json_default
-    )
-    make_c_encoder = getattr(json.encoder, "c_make_encoder", None)
-    if make_c_encoder is None:  # pragma: no cover - CPython always has the C encoder
-        return encoder.encode
-    # One C encoder, built once and reused: JSONEncoder.encode builds a new one per
-    # call, which costs more than encoding a small document. Without the markers
-    # dict a circular structure ends in RecursionError instead of ValueError.
-    iterencode = make_c_encoder(
-        None, _json_default, json.encoder.encode_basestring, None, ":", ",", False, False, False
-    )
-
-    def encode(value: Any) -> str:
-        if isinstance(value, str):
-            return encoder.encode(value)
-        return "".join(iterencode(value, 0))
-
-    return encode
-
-
-_encode = _make_json_encoder()
-
-
-_encode_ascii = json.JSONEncoder(
-    ensure_ascii=True, separators=(",", ":"), allow_nan=False, default=_json_default
-).encode
-
-
-def dump_json(value: Any) -> bytes:
-    """``value`` as compact UTF-8 JSON (datetimes, UUIDs, decimals, enums included)."""
-    try:
-        return _encode(value).encode("utf-8")
-    except UnicodeEncodeError:
-        # A lone surrogate ("\\ud800" is valid JSON input) has no UTF-8 form: escape it.
-        return _encode_ascii(value).encode("ascii")
 
 
 @functools.lru_cache(maxsize=512)

@@ -683,6 +683,8 @@ MOSCOW = datetime.timezone(datetime.timedelta(hours=3), "MSK")
         ({"a": "\ud800", "b": "é"}, r'{"a":"\ud800","b":"\u00e9"}'),
         ([[[["deep"]]]], '[[[["deep"]]]]'),
         ("null", '"null"'),
+        ("\ud800", r'"\ud800"'),
+        ({1: Corner.TOP, 2: Shade.DARK}, '{"1":[1,2],"2":"dark"}'),
         ({"note": None, "name": "NaN Infinity"}, '{"note":null,"name":"NaN Infinity"}'),
     ],
     ids=[
@@ -710,6 +712,8 @@ MOSCOW = datetime.timezone(datetime.timedelta(hours=3), "MSK")
         "lone-surrogate",
         "nested",
         "str-null",
+        "str-lone-surrogate",
+        "enums-beside-int-keys",
         "null-and-words",
     ],
 )  # fmt: skip
@@ -772,3 +776,15 @@ def test_dump_json_writes_deep_nesting_and_refuses_a_cycle():
     cycle.append(cycle)
     with pytest.raises(RecursionError):
         dump_json(cycle)
+
+
+class LooksLikeAModel:
+    """Has ``model_dump`` (what dump_json asks of a pydantic model); pydantic-core cannot
+    write it."""
+
+    def model_dump(self, mode: str) -> dict[str, object]:
+        return {"mode": mode, "none": None}
+
+
+def test_dump_json_writes_a_value_the_nan_check_cannot_read():
+    assert dump_json({"x": LooksLikeAModel()}) == b'{"x":{"mode":"json","none":null}}'
