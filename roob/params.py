@@ -47,9 +47,12 @@ from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, get_args, get_origin
 
 from typing_extensions import is_typeddict  # typing's misses typing_extensions' TypedDicts
+from webob.compat import parse_qsl_text
 
 from roob._types import View
 from roob.exceptions import ConfigurationError, UnprocessableEntity
+from roob.requests import Request
+from roob.responses import Response, dump_json
 
 __all__ = [
     "Body",
@@ -439,6 +442,41 @@ def _envelope(annotation: Any, key: str, required: bool, default: Any) -> Any:
     return create_model("Envelope", value=(annotation, field))
 
 
+#: WebOb's environ key of a parsed query string, ``(multidict, QUERY_STRING)``.
+_PARSED_QUERY = "webob._parsed_query_vars"
+_GET = Request.GET
+
+
+def _query_values(request: Any) -> dict[str, list[str]] | None:
+    """Every value of the query string by name, read as ``request.GET`` reads it (WebOb's
+    ``parse_qsl_text``: ``&`` and ``;`` separate, ``+`` is a space, ``%XX`` decoded, UTF-8,
+    a name without ``=`` has the value ``""``), without building its multidict.
+
+    None when ``request.GET`` must be read instead: it is parsed already (a hook may have
+    changed it), the request's class reads it its own way, or the query string is not
+    UTF-8 (``request.GET`` raises the 400).
+    """
+    environ = request.environ
+    if _PARSED_QUERY in environ or getattr(type(request), "GET", None) is not _GET:
+        return None
+    source = environ.get("QUERY_STRING", "")
+    values: dict[str, list[str]] = {}
+    if not source:
+        return values
+    if "%" not in source and source.isascii():  # nothing to decode: split it
+        for pair in source.replace("+", " ").replace(";", "&").split("&"):
+            if pair:
+                name, _, value = pair.partition("=")
+                values.setdefault(name, []).append(value)
+        return values
+    try:
+        for name, value in parse_qsl_text(source):
+            values.setdefault(name, []).append(value)
+    except UnicodeDecodeError:
+        return None
+    return values
+
+
 def _raw_value(request: Any, spec: ParamSpec) -> Any:
     """The text the request holds for ``spec``; ``inspect.Parameter.empty`` if none."""
     if spec.source == "query":
@@ -490,11 +528,23 @@ def binder(
     422 :class:`~roob.UnprocessableEntity` with every error at once if one is invalid."""
     from pydantic import ValidationError
 
+    reads_query = any(spec.source == "query" for spec in params)
+
     def bind(request: Any) -> dict[str, Any]:
         values: dict[str, Any] = {}
         errors: list[dict[str, Any]] = []
+        # For speed: the query string read once, without WebOb's multidict.
+        query = _query_values(request) if reads_query else None
         for spec in params:
-            raw = _raw_value(request, spec)
+            raw: Any
+            if query is not None and spec.source == "query":
+                found = query.get(spec.key)
+                if found is None:
+                    raw = inspect.Parameter.empty
+                else:  # a list: every value (a new list, as getall's); else the last, as get
+                    raw = list(found) if spec.many else found[-1]
+            else:
+                raw = _raw_value(request, spec)
             if raw is inspect.Parameter.empty:
                 if spec.required:
                     errors.append(_missing((spec.source, spec.key)))
@@ -550,37 +600,115 @@ def response_model(function: Callable[..., Any], signature: ViewSignature) -> An
     return model if model is not inspect.Parameter.empty and _is_model(model) else None
 
 
-def filter_response(view: View, model: Any, where: str) -> View:
+def filter_response(view: View, model: Any, where: str, status: int | None = None) -> View:
     """``view`` whose answers are validated as ``model`` and only its fields sent.
 
     A body that is not a ``model`` is the view's bug: a ``TypeError`` naming it
-    (a logged 500). Responses and ``None`` pass as they are.
+    (a logged 500). Responses and ``None`` pass as they are. A body, or a
+    ``(body, status)``, is answered with a JSON :class:`~roob.Response` (with
+    ``status``, the route's success status, for a bare body); a ``(body, status,
+    headers)`` keeps its shape, its body dumped for JSON, for its headers to be
+    merged as any view's are.
     """
     from pydantic import TypeAdapter, ValidationError
 
     adapter = TypeAdapter(model)
     name = getattr(view, "__qualname__", repr(view))
+    validate = adapter.validate_python
+    to_json = _json_serializer(adapter)
 
-    def dump(body: Any) -> Any:
-        if body is None or (callable(body) and not hasattr(body, "model_dump")):
-            return body  # 204, or a Response / WSGI application: sent as it is
-        # For speed, not _dumped(): a view's answers pay no frame more.
+    def validated(body: Any) -> Any:
         try:
-            return adapter.dump_python(adapter.validate_python(body, from_attributes=True),
-                                       mode="json")  # fmt: skip
+            return validate(body, from_attributes=True)
         except ValidationError as exc:
             raise TypeError(
                 f"{where}: the view {name} returned a body that is not a {model!r}: {exc}"
             ) from None
 
+    def encoded(body: Any) -> bytes:
+        value = validated(body)
+        payload = to_json(value)
+        if payload is None:  # what the two passes write otherwise
+            return dump_json(adapter.dump_python(value, mode="json"))
+        return payload
+
     @functools.wraps(view)
     def filtered_view(request: Any, **params: Any) -> Any:
         result = view(request, **params)
         if isinstance(result, tuple) and len(result) in (2, 3):
-            return (dump(result[0]), *result[1:])
-        return dump(result)
+            body = result[0]
+            if body is None or (callable(body) and not hasattr(body, "model_dump")):
+                return result  # 204, or a Response / WSGI application: sent as it is
+            if len(result) == 2:
+                return Response(body=encoded(body), status=result[1],
+                                content_type="application/json")  # fmt: skip
+            return (adapter.dump_python(validated(body), mode="json"), *result[1:])
+        if result is None or (callable(result) and not hasattr(result, "model_dump")):
+            return result
+        return Response(body=encoded(result), status=status, content_type="application/json")
 
     return filtered_view
+
+
+#: The core schemas whose values may be floats when serialised (a function serialiser's
+#: value may be anything).
+_FLOAT_SCHEMAS = frozenset({"float", "any", "complex", "json", "is-instance", "callable"})
+
+
+def _json_serializer(adapter: Any) -> Callable[[Any], bytes | None]:
+    """``to_json(value)``: the JSON bytes of ``value`` (validated by ``adapter``) in one
+    pass, as Roob's encoder writes ``value`` dumped for JSON; None where they may
+    differ, and the two passes must write it.
+
+    They differ on a float NaN or infinity (pydantic writes ``null``, or under a model's
+    ``ser_json_inf_nan`` ``NaN`` or ``"NaN"``; Roob's encoder refuses it: a 500), on a
+    lone surrogate and on what pydantic cannot serialise (Roob's encoder escapes the
+    one and reports the other). So a schema that may hold floats is written in one pass
+    when the bytes have no ``null``; a model whose ``ser_json_inf_nan`` is not ``null``
+    always in two. Floats from 1e-9 to 1e-4 are spelled unlike Python's (``0.00001``,
+    ``1e-7``): the same numbers.
+    """
+    from pydantic_core import PydanticSerializationError
+
+    schema = adapter.core_schema
+    if _writes_inf_nan(schema):
+        return lambda value: None
+    floats = _has_type(schema, _FLOAT_SCHEMAS)
+    serialize = adapter.serializer.to_json
+
+    def to_json(value: Any) -> bytes | None:
+        try:
+            payload: bytes = serialize(value)
+        except PydanticSerializationError:
+            return None
+        return None if floats and b"null" in payload else payload
+
+    return to_json
+
+
+def _has_type(schema: Any, types: frozenset[str]) -> bool:
+    """Whether a core schema holds a schema of one of ``types`` or a function serialiser."""
+    if isinstance(schema, dict):
+        kind = schema.get("type")
+        if isinstance(kind, str) and (kind in types or kind.startswith("function-")):
+            return True
+        return any(_has_type(value, types) for value in schema.values())
+    if isinstance(schema, list | tuple):
+        return any(_has_type(value, types) for value in schema)
+    return False
+
+
+def _writes_inf_nan(schema: Any) -> bool:
+    """Whether a core schema has a model (a dataclass, a TypedDict) whose
+    ``ser_json_inf_nan`` writes a float NaN as ``NaN`` or ``"NaN"``."""
+    if isinstance(schema, dict):
+        config = schema.get("config")
+        if isinstance(config, dict) and config.get("ser_json_inf_nan", "null") != "null":
+            return True
+        return any(_writes_inf_nan(value) for value in schema.values())
+    if isinstance(schema, list | tuple):
+        return any(_writes_inf_nan(value) for value in schema)
+    return False
 
 
 def _dumped(adapter: Any, model: Any, body: Any, whose: str) -> Any:

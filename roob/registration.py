@@ -298,10 +298,10 @@ def prepare_route(
             signatures[id(found.function)] = read
         own_signature, trees, signature = read
         view = bind_dependencies(found.view, own_signature, trees)
+        status = _success_status(options.get("status"), found.function, signature.status, where)
         model = response_model(found.function, signature)
         if model is not None:  # only views that declare a model pay for it
-            view = filter_response(view, model, where)
-        status = _success_status(options.get("status"), found.function, signature.status, where)
+            view = filter_response(view, model, where, status)
         if status is not None:  # only views that declare a status pay for it
             view = with_status(view, status)
             signature = dataclasses.replace(signature, status=status)
