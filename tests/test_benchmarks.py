@@ -202,15 +202,26 @@ def test_a_wrong_typed_payload_answer_is_caught_before_timing():
 
 
 def test_the_typed_payload_goals_are_roob_over_the_others_median():
+    def timed(median):
+        return {"median": median, "min": median, "max": median}
+
     results = {
-        "big-json": {"roob": {"median": 30.0}, "litestar": {"median": 10.0}},
-        "typed-query": {"roob": {"median": 4.0}, "fastapi-async": {"median": 10.0}},
+        "response-model": {"roob": timed(5.0), "litestar": timed(10.0)},
+        "big-json": {"roob": timed(30.0), "litestar": timed(10.0)},
+        "typed-query": {"roob": timed(4.0), "fastapi-async": timed(10.0)},
     }
-    assert typed_payloads.ratios(results) == [
+    measured = typed_payloads.ratios(results)
+    assert measured == [
         {"scenario": "big-json", "over": "litestar", "ratio": 3.0, "goal": 1.5, "met": False},
+        {"scenario": "response-model", "over": "litestar", "ratio": 0.5, "goal": None,
+         "met": None},
         {"scenario": "typed-query", "over": "fastapi-async", "ratio": 0.4, "goal": 0.5,
          "met": True},
     ]  # fmt: skip
+    printed = typed_payloads.table(results, measured, repeat=1)
+    assert "big-json         roob / litestar                3.00   goal <= 1.5: not met" in printed
+    assert "response-model   roob / litestar                0.50   no goal" in printed
+    assert "typed-query      roob / fastapi-async           0.40   goal <= 0.5: met" in printed
 
 
 def test_the_measured_program_serves_the_typed_payload_scenarios_on_roob(monkeypatch):
