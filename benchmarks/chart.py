@@ -99,3 +99,47 @@ def draw_tfb(
     figure.savefig(path, dpi=110)
     plt.close(figure)
     return path
+
+
+TYPED_COLOURS = {
+    "fastapi-def": "#009485",
+    "fastapi-async": "#4fc1b4",
+    "litestar": "#edb641",
+    "falcon-typeadapter": "#a8461a",
+}
+
+
+def draw_typed(typed: dict[str, Any], path: Path) -> Path:
+    """benchmarks/typed_payloads.py's chart: µs per request per scenario, one bar a framework."""
+    summary = typed["results"]
+    scenarios = list(summary)
+    frameworks = list(dict.fromkeys(name for by in summary.values() for name in by))
+    figure, bars = plt.subplots(figsize=(12, 5))
+    width = 0.8 / len(frameworks)
+    for index, name in enumerate(frameworks):
+        offset = (index - (len(frameworks) - 1) / 2) * width
+        shown = [(x, summary[s][name]) for x, s in enumerate(scenarios) if name in summary[s]]
+        bars.bar(
+            [x + offset for x, _ in shown],
+            [r["median"] for _, r in shown],
+            width,
+            yerr=[
+                [r["median"] - r["min"] for _, r in shown],
+                [r["max"] - r["median"] for _, r in shown],
+            ],
+            capsize=2,
+            error_kw={"linewidth": 0.7},
+            label=name,
+            color=COLOURS.get(name, TYPED_COLOURS.get(name)),
+        )
+    bars.set_xticks(range(len(scenarios)), scenarios)
+    bars.set_yscale("log")
+    bars.set_ylabel("µs per request (median, min-max; log scale)")
+    bars.set_title("Typed payloads, in process: lower is faster")
+    bars.legend(ncols=4, fontsize="small")
+    bars.grid(axis="y", which="both", alpha=0.3)
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    return path

@@ -14,7 +14,9 @@ instructions. To compare two commits, run it in a worktree of each
 same command with this checkout's interpreter).
 
 The scenario ``dependencies`` (Roob only, named explicitly) is the view of
-benchmarks/dependencies.py: two cached dependencies, one a generator.
+benchmarks/dependencies.py: two cached dependencies, one a generator. So are the
+five of benchmarks/typed_payloads.py (issue 21): ``typed-query``, ``typed-body``,
+``response-model``, ``big-json`` and ``typed-422``, on its Roob app.
 
 Needs valgrind (Debian's valgrind).
 """
@@ -30,10 +32,12 @@ import subprocess
 import sys
 from collections.abc import Sequence
 
-from benchmarks import apps, dependencies, scenarios
+from benchmarks import apps, dependencies, scenarios, typed_payloads
 
 COUNT = re.compile(r"Collected : (\d+)")
 WARM_UP = 50
+#: benchmarks/typed_payloads.py's scenarios, Roob only.
+TYPED = {scenario.name: scenario for scenario in typed_payloads.SCENARIOS}
 
 
 def _start_response(status: str, headers: list[tuple[str, str]], exc_info: object = None) -> None:
@@ -48,6 +52,11 @@ def serve(app_name: str, scenario_name: str, requests: int, call: bool) -> None:
             raise SystemExit(f"the scenario {scenario_name} is Roob's only")
         app = dependencies.roob_app(dependencies.Tracker())
         scenario = dependencies.SCENARIO
+    elif scenario_name in TYPED:
+        if app_name != "roob":
+            raise SystemExit(f"the scenario {scenario_name} is Roob's only")
+        app = typed_payloads.roob_app()
+        scenario = TYPED[scenario_name]
     else:
         app = apps.create(app_name, apps.EXTRA_ROUTES)
         (scenario,) = (s for s in scenarios.SCENARIOS if s.name == scenario_name)

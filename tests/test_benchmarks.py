@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from benchmarks import dependencies, e2e, instructions
+from benchmarks import dependencies, e2e, instructions, typed_payloads
 from benchmarks.apps import FRAMEWORKS, create
 from benchmarks.scenarios import SCENARIOS, WrongAnswer, call, check
 from tests.servers import REPO_ROOT, ServerProcess, free_port
@@ -48,6 +48,21 @@ def test_make_bench_runs_end_to_end_with_tiny_counts(tmp_path):
     assert "Dependencies, two cached dependencies (one a generator)" in run.stdout
     assert set(results["dependencies"]["results"]) == set(dependencies.FRAMEWORKS)
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # The typed group (issue 21): five scenarios, every framework side by side, the goals'
+    # ratios, and its chart next to the other.
+    assert "Typed payloads: median µs per request" in run.stdout
+    assert "Issue 21's goals" in run.stdout
+    typed = results["typed"]["results"]
+    assert list(typed) == [scenario.name for scenario in typed_payloads.SCENARIOS]
+    for scenario, by_framework in typed.items():
+        expected = {name for name in typed_payloads.FRAMEWORKS
+                    if typed_payloads.serves(name, typed_payloads.SCENARIOS_BY_NAME[scenario])}  # fmt: skip
+        assert set(by_framework) == expected
+    assert set(typed["response-model"]) == set(typed_payloads.FRAMEWORKS)
+    assert {(r["scenario"], r["over"]) for r in results["typed"]["ratios"]} == {
+        (scenario, over) for scenario, over, _ in typed_payloads.GOALS
+    }
+    assert (tmp_path / "typed-payloads.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.mark.parametrize("name", list(FRAMEWORKS))
@@ -149,3 +164,76 @@ def test_the_measured_program_calls_the_app_only_when_asked(monkeypatch):
     assert served == ["/json"] * instructions.WARM_UP
     instructions.serve("roob", "json", 7, call=True)
     assert len(served) == 2 * instructions.WARM_UP + 7
+
+
+@pytest.mark.parametrize("name", list(typed_payloads.FRAMEWORKS))
+def test_every_framework_answers_its_typed_payload_scenarios_rightly(name):
+    framework = typed_payloads.FRAMEWORKS[name]()
+    try:
+        for scenario in typed_payloads.SCENARIOS:
+            if typed_payloads.serves(name, scenario):
+                typed_payloads.check(framework, scenario)
+    finally:
+        framework.close()
+
+
+def test_a_wrong_typed_payload_answer_is_caught_before_timing():
+    def answering(status, content_type, body):
+        def app(environ, start_response):
+            start_response(f"{status} X", [("Content-Type", content_type)])
+            return [body]
+
+        return typed_payloads.WSGIFramework("liar", app)
+
+    model, error = (typed_payloads.SCENARIOS_BY_NAME[n] for n in ("response-model", "typed-422"))
+    unfiltered = json.dumps(typed_payloads.ROWS).encode()  # the cost field not dropped
+    with pytest.raises(WrongAnswer, match="body"):
+        typed_payloads.check(answering(200, "application/json", unfiltered), model)
+    filtered = json.dumps(typed_payloads.FILTERED).encode()
+    with pytest.raises(WrongAnswer, match="content type 'text/plain'"):
+        typed_payloads.check(answering(200, "text/plain", filtered), model)
+    with pytest.raises(WrongAnswer, match="status 200, not 422"):
+        typed_payloads.check(answering(200, "application/json", b"{}"), error)
+    with pytest.raises(WrongAnswer, match="do not name the field price"):
+        typed_payloads.check(answering(422, "application/json", b'{"errors": []}'), error)
+    with pytest.raises(WrongAnswer, match="not JSON"):
+        typed_payloads.check(answering(422, "application/json", b"price?"), error)
+    typed_payloads.check(answering(200, "application/json; charset=utf-8", filtered), model)
+
+
+def test_the_typed_payload_goals_are_roob_over_the_others_median():
+    def timed(median):
+        return {"median": median, "min": median, "max": median}
+
+    results = {
+        "response-model": {"roob": timed(5.0), "litestar": timed(10.0)},
+        "big-json": {"roob": timed(30.0), "litestar": timed(10.0)},
+        "typed-query": {"roob": timed(4.0), "fastapi-async": timed(10.0)},
+    }
+    measured = typed_payloads.ratios(results)
+    assert measured == [
+        {"scenario": "big-json", "over": "litestar", "ratio": 3.0, "goal": 1.5, "met": False},
+        {"scenario": "response-model", "over": "litestar", "ratio": 0.5, "goal": None,
+         "met": None},
+        {"scenario": "typed-query", "over": "fastapi-async", "ratio": 0.4, "goal": 0.5,
+         "met": True},
+    ]  # fmt: skip
+    printed = typed_payloads.table(results, measured, repeat=1)
+    assert "big-json         roob / litestar                3.00   goal <= 1.5: not met" in printed
+    assert "response-model   roob / litestar                0.50   no goal" in printed
+    assert "typed-query      roob / fastapi-async           0.40   goal <= 0.5: met" in printed
+
+
+def test_the_measured_program_serves_the_typed_payload_scenarios_on_roob(monkeypatch):
+    served: list[str] = []
+    app = typed_payloads.roob_app()
+
+    def counting_app(environ, start_response):
+        served.append(environ["PATH_INFO"])
+        return app(environ, start_response)
+
+    monkeypatch.setattr(instructions.typed_payloads, "roob_app", lambda: counting_app)
+    instructions.serve("roob", "big-json", 3, call=True)
+    assert served == ["/rows"] * (instructions.WARM_UP + 3)
+    with pytest.raises(SystemExit, match="Roob's only"):
+        instructions.serve("falcon", "big-json", 3, call=True)
