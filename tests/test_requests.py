@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import json
 from typing import Annotated
 
 import pytest
@@ -672,8 +673,10 @@ def test_json_reads_what_it_always_read(body, expected):
     ("body", "message"),
     [
         (b'"a\x01b"', "Request body is not valid JSON: Invalid control character at (line 1, column 3)"),
-        (b"[1,]", "Request body is not valid JSON: Expecting value (line 1, column 4)"),
-        (b'{"a": 1,}', "Request body is not valid JSON: Expecting property name enclosed in double quotes (line 1, column 9)"),
+        # The standard library's own words, which change with Python (3.13: "Illegal
+        # trailing comma before end of array (line 1, column 3)").
+        (b"[1,]", None),
+        (b'{"a": 1,}', None),
         (b'"\xed\xa0\x80"', "Request body is not valid UTF-8"),
         (b"\xef\xbb\xbf\xef\xbb\xbf{}", "Request body is not valid JSON: Expecting value (line 1, column 1)"),
         (b"[NaN]", "Request body is not valid JSON: NaN is not valid JSON"),
@@ -686,6 +689,11 @@ def test_json_reads_what_it_always_read(body, expected):
          "two-boms", "nan", "minus-infinity", "long-number", "too-deep", "leading-zero"],
 )  # fmt: skip
 def test_json_refuses_what_it_always_refused(body, message):
+    if message is None:
+        with pytest.raises(json.JSONDecodeError) as refused:
+            json.loads(body)
+        found = refused.value
+        message = f"Request body is not valid JSON: {found.msg} (line 1, column {found.colno})"
     with pytest.raises(roob.BadRequest) as caught:
         parsed(body)
     assert str(caught.value) == f"400: {message}"
